@@ -219,8 +219,8 @@ internal sealed partial class ActivationData
     {
         lock (gate)
         {
-            if (status != ActivationStatus.Valid || running != 0 || waiting is { Count: > 0 } || ClassInfo.IsObserver
-                || now - lastActivity < idleTicks || now < keepAliveUntil)
+            if (status != ActivationStatus.Valid || ClassInfo.IsObserver || now - lastActivity < idleTicks || now < keepAliveUntil
+                || !OnlyBackgroundTicks(runningMessages) || !OnlyBackgroundTicks(waiting))
             {
                 return;
             }
@@ -228,6 +228,10 @@ internal sealed partial class ActivationData
 
         RequestDeactivation(new DeactivationReason(DeactivationReasonCode.ActivationIdle, "Idle for longer than the idle timeout."));
     }
+
+    // Timer ticks that do not keep the grain alive never hold off collection; it waits for them to end.
+    private static bool OnlyBackgroundTicks(IEnumerable<Message>? messages) =>
+        messages is null || messages.All(static m => m.IsTimerTick && !m.Timer!.Options.KeepAlive);
 
     public void DeactivateOnIdle() =>
         RequestDeactivation(new DeactivationReason(DeactivationReasonCode.ApplicationRequested, "DeactivateOnIdle was called."));

@@ -86,6 +86,8 @@ internal sealed class OutgoingCallContext(Message message, IOutgoingGrainCallFil
                 completion.TrySetException(error);
             }
         };
+        // Filters may have changed RequestContext: the callee sees what they left.
+        message.RequestContext = RequestContext.Snapshot;
         send(message);
         return message.Request.Method.IsOneWay ? Task.CompletedTask : completion.Task;
     }

@@ -43,7 +43,7 @@ internal sealed class Message
     /// <summary>The grains waiting on this call (outermost first when rendered); null for external calls.</summary>
     public CallChain? Chain { get; init; }
 
-    public ImmutableDictionary<string, object>? RequestContext { get; init; }
+    public ImmutableDictionary<string, object>? RequestContext { get; set; }
 
     /// <summary>TimeProvider timestamp after which the caller gets a TimeoutException.</summary>
     public long Deadline { get; init; }
