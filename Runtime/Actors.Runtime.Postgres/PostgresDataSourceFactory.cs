@@ -1,0 +1,40 @@
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace Actors.Runtime.Postgres;
+
+/// <summary>Builds the <see cref="NpgsqlDataSource"/> a PostgreSQL storage provider uses.</summary>
+public static class PostgresDataSourceFactory
+{
+    /// <summary>
+    /// Creates a data source for <paramref name="options"/>: its connect and command timeouts replace
+    /// the connection string's, and the application name defaults to <c>actors</c>.
+    /// </summary>
+    public static NpgsqlDataSource Create(PostgresStorageOptions options, ILoggerFactory? loggerFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var builder = new NpgsqlConnectionStringBuilder(options.ConnectionString)
+        {
+            Timeout = ToSeconds(options.ConnectTimeout),
+            CommandTimeout = ToSeconds(options.CommandTimeout),
+        };
+        if (string.IsNullOrEmpty(builder.ApplicationName))
+        {
+            builder.ApplicationName = "actors";
+        }
+
+        var dataSourceBuilder = new NpgsqlDataSourceBuilder(builder.ConnectionString);
+        if (loggerFactory is not null)
+        {
+            dataSourceBuilder.UseLoggerFactory(loggerFactory);
+        }
+
+        return dataSourceBuilder.Build();
+    }
+
+    /// <summary>Creates a data source for a connection string with the default timeouts.</summary>
+    public static NpgsqlDataSource Create(string connectionString, ILoggerFactory? loggerFactory = null) =>
+        Create(new PostgresStorageOptions { ConnectionString = connectionString }, loggerFactory);
+
+    private static int ToSeconds(TimeSpan value) => Math.Max(1, (int)Math.Ceiling(value.TotalSeconds));
+}

@@ -1,0 +1,1 @@
+CREATE TABLE actors_test_gadgets (id int PRIMARY KEY);
