@@ -1,4 +1,5 @@
 using Actors.Runtime.Hosting;
+using Actors.Runtime.Postgres;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -38,6 +39,10 @@ public sealed class TestClusterBuilder
         storage = configure;
         return this;
     }
+
+    /// <summary>Uses PostgreSQL as the "Default" grain storage (migrations applied at start).</summary>
+    public TestClusterBuilder UsePostgresStorage(string connectionString) =>
+        UseStorage(silo => silo.AddPostgresGrainStorage(connectionString));
 
     public async Task<TestCluster> BuildAndStartAsync(CancellationToken cancellationToken = default)
     {
