@@ -68,9 +68,12 @@ public sealed class ImmutabilityTests
 
     private static string Request(string method) => GeneratedCodeTests.RequestClass(Generated.Value, "CopyGrain_" + method + "_Request");
 
-    private static void AssertCopied(string method, params int[] arguments)
+    private static void AssertCopied(string method, params int[] arguments) => AssertRequestCopies(Request(method), arguments);
+
+    private static void AssertNotCopied(string method) => AssertRequestDoesNotCopy(Request(method));
+
+    private static void AssertRequestCopies(string request, params int[] arguments)
     {
-        var request = Request(method);
         Assert.Contains("public override void CopyArguments(global::Actors.Invocation.IDeepCopier copier)", request, StringComparison.Ordinal);
         foreach (var i in arguments)
         {
@@ -78,12 +81,93 @@ public sealed class ImmutabilityTests
         }
     }
 
-    private static void AssertNotCopied(string method)
+    private static void AssertRequestDoesNotCopy(string request)
     {
-        var request = Request(method);
         Assert.DoesNotContain("CopyArguments", request, StringComparison.Ordinal);
         Assert.DoesNotContain("copier.Copy", request, StringComparison.Ordinal);
     }
+
+    // Contracts compiled on their own and referenced as a built assembly, as a Grains project references
+    // its Grains.Interfaces project: the generator sees these types as metadata, without private fields.
+    private const string ContractsSource = """
+        namespace Contracts;
+
+        public sealed record Person(string Name, int Age, ImmutableArray<string> Tags);
+        public sealed record Bag(string Name) { public int Count { get; set; } }
+        public record OpenRecord(string Name);
+        public sealed record WithList(string Name) { public List<int> Items { get; init; } = []; }
+        public sealed record WithPublicField(string Name) { public int Count; }
+        public record BaseDto(string Id);
+        public sealed record DerivedDto(string Id, int Revision) : BaseDto(Id);
+        public readonly record struct Point(int X, int Y);
+        public readonly struct HiddenList { private readonly List<int> items; public HiddenList(List<int> items) => this.items = items; public int Count => items.Count; }
+        """;
+
+    private const string ConsumerSource = """
+        using Contracts;
+
+        namespace Consumer;
+
+        public interface IConsumerGrain : IGrainWithStringKey
+        {
+            Task TakeRecord(Person person);
+            Task TakeSettableRecord(Bag bag);
+            Task TakeOpenRecord(OpenRecord record);
+            Task TakeRecordWithList(WithList value);
+            Task TakeRecordWithPublicField(WithPublicField value);
+            Task TakeDerivedRecord(DerivedDto value);
+            Task TakeReadonlyRecordStruct(Point point);
+            Task TakeStructWithPrivateList(HiddenList value);
+            Task<Person> ReturnRecord();
+        }
+        """;
+
+    private static readonly Lazy<string> GeneratedFromReference = new(() =>
+    {
+        var contracts = GeneratorHarness.ToImageReference(GeneratorHarness.Compile(ContractsSource, "Contracts" + Guid.NewGuid().ToString("N")));
+        var run = GeneratorHarness.Run(ConsumerSource, extraReferences: [contracts]);
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Empty(run.CompilationProblems);
+        return run.Source(".ConsumerGrain.g.cs");
+    });
+
+    private static string ReferencedRequest(string method) =>
+        GeneratedCodeTests.RequestClass(GeneratedFromReference.Value, "ConsumerGrain_" + method + "_Request");
+
+    [Fact]
+    public void Sealed_positional_record_from_a_referenced_assembly_is_not_copied()
+    {
+        AssertRequestDoesNotCopy(ReferencedRequest("TakeRecord"));
+        Assert.DoesNotContain("ResultIsImmutable", ReferencedRequest("ReturnRecord"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Sealed_record_with_a_settable_property_from_a_referenced_assembly_is_copied() =>
+        AssertRequestCopies(ReferencedRequest("TakeSettableRecord"), 0);
+
+    [Fact]
+    public void Record_that_is_not_sealed_from_a_referenced_assembly_is_copied() =>
+        AssertRequestCopies(ReferencedRequest("TakeOpenRecord"), 0);
+
+    [Fact]
+    public void Sealed_record_holding_a_list_from_a_referenced_assembly_is_copied() =>
+        AssertRequestCopies(ReferencedRequest("TakeRecordWithList"), 0);
+
+    [Fact]
+    public void Sealed_record_with_a_public_mutable_field_from_a_referenced_assembly_is_copied() =>
+        AssertRequestCopies(ReferencedRequest("TakeRecordWithPublicField"), 0);
+
+    [Fact]
+    public void Sealed_record_deriving_from_an_immutable_record_in_a_referenced_assembly_is_not_copied() =>
+        AssertRequestDoesNotCopy(ReferencedRequest("TakeDerivedRecord"));
+
+    [Fact]
+    public void Readonly_record_struct_from_a_referenced_assembly_is_not_copied() =>
+        AssertRequestDoesNotCopy(ReferencedRequest("TakeReadonlyRecordStruct"));
+
+    [Fact]
+    public void Readonly_struct_with_a_private_list_field_from_a_referenced_assembly_is_copied() =>
+        AssertRequestCopies(ReferencedRequest("TakeStructWithPrivateList"), 0);
 
     [Fact]
     public void List_argument_is_copied() => AssertCopied("TakeList", 0);

@@ -173,8 +173,8 @@ internal sealed class ImmutabilityChecker(KnownSymbols known)
 
     /// <summary>
     /// A struct, or a sealed class or record, whose instance fields (backing fields included) are all
-    /// readonly or init-only and of immutable types. Only types declared in this compilation's source
-    /// qualify: for referenced assemblies the private fields are not visible, so nothing can be proven.
+    /// readonly or init-only and of immutable types. Types of this compilation are judged on all their
+    /// fields; types of referenced assemblies on their visible surface (see <see cref="IsVisiblyImmutable"/>).
     /// </summary>
     private bool IsStructurallyImmutable(INamedTypeSymbol type)
     {
@@ -186,6 +186,11 @@ internal sealed class ImmutabilityChecker(KnownSymbols known)
         if (type.TypeKind is not (TypeKind.Class or TypeKind.Struct))
         {
             return false;
+        }
+
+        if (!IsInThisCompilation(type))
+        {
+            return IsVisiblyImmutable(type);
         }
 
         for (var current = type; current is not null && current.SpecialType != SpecialType.System_Object; current = current.BaseType)
@@ -221,6 +226,64 @@ internal sealed class ImmutabilityChecker(KnownSymbols known)
 
         return true;
     }
+
+    /// <summary>
+    /// The rule for a sealed class/record or a struct declared in a referenced assembly. Roslyn does not
+    /// import the private fields of classes from metadata, so "every field is readonly" cannot be proven
+    /// there; instead a type whose visible surface cannot be mutated is trusted: every non-private
+    /// instance field is readonly and of an immutable type, every non-private instance property is get-only
+    /// or init-only and of an immutable type, and there are no instance events. A sealed record with an
+    /// init-only public surface (the usual DTO of a contracts project) is thus immutable. Struct fields,
+    /// private ones included, are always imported, so they are all checked; a readonly struct needs only
+    /// immutable field types, since its properties cannot change it. Base types are checked the same way.
+    /// </summary>
+    private bool IsVisiblyImmutable(INamedTypeSymbol type)
+    {
+        var isStruct = type.TypeKind == TypeKind.Struct;
+        for (var current = type; current is not null && current.SpecialType != SpecialType.System_Object; current = current.BaseType)
+        {
+            if (current.SpecialType == SpecialType.System_ValueType)
+            {
+                break;
+            }
+
+            foreach (var member in current.GetMembers())
+            {
+                if (member.IsStatic)
+                {
+                    continue;
+                }
+
+                switch (member)
+                {
+                    case IFieldSymbol field when !field.IsConst && (isStruct || field.DeclaredAccessibility != Accessibility.Private):
+                        if (field.IsFixedSizeBuffer
+                            || !(field.IsReadOnly || current.IsReadOnly || IsInitOnlyBackingField(field))
+                            || !IsImmutable(field.Type))
+                        {
+                            return false;
+                        }
+
+                        break;
+                    case IPropertySymbol property when !current.IsReadOnly && property.DeclaredAccessibility != Accessibility.Private:
+                        // Records' EqualityContract (System.Type, get-only) passes like any other property.
+                        if (property.SetMethod is { IsInitOnly: false } || !IsImmutable(property.Type))
+                        {
+                            return false;
+                        }
+
+                        break;
+                    case IEventSymbol @event when @event.DeclaredAccessibility != Accessibility.Private:
+                        return false;
+                }
+            }
+        }
+
+        return true;
+    }
+
+    private bool IsInThisCompilation(INamedTypeSymbol type) =>
+        KnownSymbols.Same(type.ContainingAssembly, known.Compilation.Assembly);
 
     private bool IsFromSource(INamedTypeSymbol type) =>
         type.DeclaringSyntaxReferences.Length > 0 && KnownSymbols.Same(type.ContainingAssembly, known.Compilation.Assembly);
