@@ -4,7 +4,7 @@ using System.Globalization;
 namespace Actors.Runtime.Membership;
 
 /// <summary>Where a silo listens for silo-to-silo traffic, plus its start generation (a restart is a new silo).</summary>
-public sealed record SiloAddress(string Host, int Port, long Generation) : IComparable<SiloAddress>
+public sealed record SiloAddress(string Host, int Port, long Generation)
 {
     /// <summary>"host:port@generation", the form stored in tables and sent on the wire.</summary>
     public override string ToString() => $"{Host}:{Port.ToString(CultureInfo.InvariantCulture)}@{Generation.ToString(CultureInfo.InvariantCulture)}";
@@ -23,8 +23,6 @@ public sealed record SiloAddress(string Host, int Port, long Generation) : IComp
 
         return new SiloAddress(text[..colon], port, generation);
     }
-
-    public int CompareTo(SiloAddress? other) => other is null ? 1 : string.CompareOrdinal(ToString(), other.ToString());
 }
 
 /// <summary>A silo's place in the membership protocol.</summary>
