@@ -3,9 +3,10 @@ namespace Actors;
 /// <summary>
 /// The stable type name of a grain class. Persisted state and grain ids use this name, so renaming
 /// the class never orphans state. Without it the name is the class name minus a "Grain" suffix,
-/// lower-cased.
+/// lower-cased. On an interface it tells clients that have no grain classes which type the
+/// interface addresses.
 /// </summary>
-[AttributeUsage(AttributeTargets.Class, Inherited = false)]
+[AttributeUsage(AttributeTargets.Class | AttributeTargets.Interface, Inherited = false)]
 public sealed class GrainTypeAttribute(string name) : Attribute
 {
     public string Name { get; } = name;

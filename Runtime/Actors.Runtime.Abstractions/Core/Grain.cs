@@ -63,6 +63,25 @@ public abstract class Grain
     protected IGrainTimer RegisterGrainTimer<TState>(Func<TState, CancellationToken, Task> callback, TState state, TimeSpan dueTime, TimeSpan period) =>
         context.RegisterTimer(ct => callback(state, ct), new GrainTimerOptions(dueTime, period));
 
+    /// <summary>Registers (or moves) a durable reminder; the grain must implement <see cref="IRemindable"/>.</summary>
+    protected Task<GrainReminder> RegisterOrUpdateReminder(string reminderName, TimeSpan dueTime, TimeSpan period)
+    {
+        if (this is not IRemindable)
+        {
+            throw new InvalidOperationException($"{GetType().FullName} must implement IRemindable to register reminders.");
+        }
+
+        return Reminders.RegisterOrUpdateReminderAsync(GrainId, reminderName, dueTime, period);
+    }
+
+    protected Task UnregisterReminder(string reminderName) => Reminders.UnregisterReminderAsync(GrainId, reminderName);
+
+    protected Task<GrainReminder?> GetReminder(string reminderName) => Reminders.GetReminderAsync(GrainId, reminderName);
+
+    private IReminderRegistry Reminders =>
+        context.ActivationServices.GetService(typeof(IReminderRegistry)) as IReminderRegistry
+        ?? throw new InvalidOperationException("Reminders are not configured on this silo; add a reminder table (e.g. UsePostgresReminders).");
+
     /// <summary>Deactivate this activation once the current turn completes.</summary>
     protected void DeactivateOnIdle() => context.DeactivateOnIdle();
 
