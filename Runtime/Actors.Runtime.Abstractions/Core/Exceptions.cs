@@ -58,3 +58,28 @@ public sealed class GrainRoutingException : Exception
 
     public GrainRoutingException(string message, Exception inner) : base(message, inner) { }
 }
+
+/// <summary>An exception thrown by a grain on another node whose type this node does not know.</summary>
+public sealed class RemoteGrainException : Exception
+{
+    public RemoteGrainException() : this("Exception", "A remote grain failed.") { }
+
+    public RemoteGrainException(string message) : this("Exception", message) { }
+
+    public RemoteGrainException(string message, Exception inner) : base(message, inner) => RemoteType = "Exception";
+
+    public RemoteGrainException(string remoteType, string message) : base($"{remoteType}: {message}") => RemoteType = remoteType;
+
+    /// <summary>Full name of the exception type thrown remotely.</summary>
+    public string RemoteType { get; }
+}
+
+/// <summary>A silo could not be reached, or the connection to it was lost while a call was in flight.</summary>
+public sealed class SiloUnavailableException : Exception
+{
+    public SiloUnavailableException() : this("The silo is unavailable.") { }
+
+    public SiloUnavailableException(string message) : base(message) { }
+
+    public SiloUnavailableException(string message, Exception inner) : base(message, inner) { }
+}

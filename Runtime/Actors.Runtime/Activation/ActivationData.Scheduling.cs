@@ -259,7 +259,7 @@ internal sealed partial class ActivationData : IThreadPoolWorkItem
         }
         else
         {
-            if (error is null)
+            if (error is null && !message.FromRemote)
             {
                 message.Request.CopyResult(runtime.Copier);
             }

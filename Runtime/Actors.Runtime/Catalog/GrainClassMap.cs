@@ -33,6 +33,33 @@ internal sealed class GrainClassMap
                 : $"No grain class implements {grainInterface.FullName}. Is the assembly with the implementation referenced by the silo, and does it reference Actors.Runtime.CodeGen?");
     }
 
+    public bool TryForInterface(Type grainInterface, out GrainClassInfo info)
+    {
+        if (byInterface.TryGetValue(grainInterface, out info!))
+        {
+            return true;
+        }
+
+        Refresh();
+        return byInterface.TryGetValue(grainInterface, out info!);
+    }
+
+    /// <summary>Interface full name → grain type name, for every interface with exactly one implementation here.</summary>
+    public IReadOnlyDictionary<string, string> Manifest()
+    {
+        Refresh();
+        var manifest = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var descriptor in Actors.Invocation.GrainTypeRegistry.Interfaces)
+        {
+            if (byInterface.TryGetValue(descriptor.InterfaceType, out var info))
+            {
+                manifest[descriptor.Name] = info.TypeName;
+            }
+        }
+
+        return manifest;
+    }
+
     public bool TryGetByTypeName(string typeName, out GrainClassInfo info)
     {
         if (byTypeName.TryGetValue(typeName, out info!))

@@ -1,15 +1,28 @@
+using Actors.Runtime.Cluster;
+using Actors.Runtime.Configuration;
 using Actors.Runtime.Diagnostics;
+using Actors.Runtime.Membership;
+using Actors.Runtime.Reminders;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace Actors.Runtime.Hosting;
 
 /// <summary>
-/// Starts the silo (startup tasks such as migrations, then the maintenance sweep) and stops it
-/// gracefully: no new activations, running calls finish, every activation deactivates.
+/// Starts the silo (startup tasks such as migrations, then clustering when a membership table is
+/// configured, then the maintenance sweep) and stops it gracefully: no new activations, running
+/// calls finish, every activation deactivates, and a cluster member leaves the table.
 /// </summary>
-internal sealed class SiloHostedService(RuntimeServices runtime, IEnumerable<ISiloStartupTask> startupTasks) : IHostedService, IAsyncDisposable
+internal sealed class SiloHostedService(RuntimeServices runtime, IEnumerable<ISiloStartupTask> startupTasks, IServiceProvider services) : IHostedService, IAsyncDisposable
 {
     private ITimer? maintenance;
+
+    /// <summary>Set when this silo is a cluster member.</summary>
+    public ClusterSilo? Cluster { get; private set; }
+
+    /// <summary>Set when a reminder table is configured.</summary>
+    public ReminderService? Reminders { get; private set; }
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -17,6 +30,28 @@ internal sealed class SiloHostedService(RuntimeServices runtime, IEnumerable<ISi
         {
             RuntimeLog.StartupTask(runtime.Logger, task.GetType().Name);
             await task.ExecuteAsync(cancellationToken);
+        }
+
+        if (services.GetService<IMembershipTable>() is { } table)
+        {
+            var lifetime = services.GetService<IHostApplicationLifetime>();
+            Cluster = new ClusterSilo(runtime, table, services.GetRequiredService<IOptions<ClusterOptions>>().Value, () => lifetime?.StopApplication());
+            await Cluster.StartAsync(cancellationToken);
+        }
+
+        if (services.GetService<IReminderTable>() is { } reminderTable)
+        {
+            var cluster = Cluster;
+            Reminders = new ReminderService(
+                runtime,
+                reminderTable,
+                services.GetRequiredService<IOptions<ClusterOptions>>().Value,
+                cluster is null ? static _ => true : id => cluster.Membership.View.OwnerOf(id) is not { } owner || owner == cluster.Address);
+            await Reminders.StartAsync(cancellationToken);
+            if (cluster is not null)
+            {
+                cluster.Membership.ViewChanged += _ => Reminders.OnOwnershipChanged();
+            }
         }
 
         var period = runtime.Options.MaintenancePeriod;
@@ -29,7 +64,9 @@ internal sealed class SiloHostedService(RuntimeServices runtime, IEnumerable<ISi
     {
         try
         {
-            runtime.Catalog.RunMaintenance(runtime.TimeProvider.GetTimestamp(), runtime.IdleTimeoutTicks);
+            var now = runtime.TimeProvider.GetTimestamp();
+            runtime.Catalog.RunMaintenance(now, runtime.IdleTimeoutTicks);
+            Cluster?.Messages.ExpirePending(now);
         }
         catch (Exception exception)
         {
@@ -42,7 +79,19 @@ internal sealed class SiloHostedService(RuntimeServices runtime, IEnumerable<ISi
         RuntimeLog.SiloStopping(runtime.Logger, runtime.Options.SiloName, runtime.Catalog.Count);
         try
         {
-            await runtime.Catalog.DeactivateAllAsync(cancellationToken);
+            if (Reminders is not null)
+            {
+                await Reminders.DisposeAsync();
+            }
+
+            if (Cluster is not null)
+            {
+                await Cluster.StopAsync(cancellationToken);
+            }
+            else
+            {
+                await runtime.Catalog.DeactivateAllAsync(cancellationToken);
+            }
         }
         finally
         {
@@ -52,9 +101,28 @@ internal sealed class SiloHostedService(RuntimeServices runtime, IEnumerable<ISi
         }
     }
 
-    public ValueTask DisposeAsync()
+    /// <summary>Crash simulation (tests): drop off the network without deactivating anything.</summary>
+    public async Task KillAsync()
     {
         maintenance?.Dispose();
-        return ValueTask.CompletedTask;
+        if (Reminders is not null)
+        {
+            await Reminders.DisposeAsync();
+            Reminders = null;
+        }
+
+        if (Cluster is not null)
+        {
+            await Cluster.KillAsync();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        maintenance?.Dispose();
+        if (Cluster is not null)
+        {
+            await Cluster.DisposeAsync();
+        }
     }
 }

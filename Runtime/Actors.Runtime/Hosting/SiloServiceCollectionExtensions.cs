@@ -13,22 +13,46 @@ public static class SiloServiceCollectionExtensions
     public static IServiceCollection AddActorsSilo(this IServiceCollection services, Action<ISiloBuilder>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
+        if (!services.Any(d => d.ServiceType == typeof(SiloHostedService)))
+        {
+            AddRuntimeCore(services, configure: null);
+            services.AddSingleton<IGrainFactory>(sp => sp.GetRequiredService<RuntimeServices>().GrainRuntime);
+            services.AddSingleton<SiloHostedService>();
+            services.AddHostedService(sp => sp.GetRequiredService<SiloHostedService>());
+            services.AddTransient<IReminderRegistry>(sp => sp.GetRequiredService<SiloHostedService>().Reminders
+                ?? throw new InvalidOperationException("Reminders are not configured on this silo; add a reminder table (UsePostgresReminders or UseInMemoryReminders)."));
+        }
+
+        configure?.Invoke(new SiloBuilder(services));
+        return services;
+    }
+
+    /// <summary>What silos and clients share: options, clock, logging, metrics and the runtime core.</summary>
+    internal static void AddRuntimeCore(IServiceCollection services, Action<ISiloBuilder>? configure)
+    {
         if (!services.Any(d => d.ServiceType == typeof(RuntimeServices)))
         {
             services.AddOptions<SiloOptions>()
                 .Configure<IServiceProvider>((options, sp) => sp.GetService<IConfiguration>()?.GetSection(SiloOptions.SectionName).Bind(options))
                 .ValidateOnStart();
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SiloOptions>, SiloOptionsValidator>());
+            services.AddOptions<ClusterOptions>()
+                .Configure<IServiceProvider>((options, sp) => sp.GetService<IConfiguration>()?.GetSection(ClusterOptions.SectionName).Bind(options))
+                .ValidateOnStart();
+            services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ClusterOptions>, ClusterOptionsValidator>());
             services.TryAddSingleton(TimeProvider.System);
             services.AddLogging();
             services.AddMetrics();
             services.AddSingleton<RuntimeServices>();
-            services.AddSingleton<IGrainFactory>(sp => sp.GetRequiredService<RuntimeServices>().GrainRuntime);
-            services.AddHostedService<SiloHostedService>();
         }
 
         configure?.Invoke(new SiloBuilder(services));
-        return services;
+    }
+
+    public static ISiloBuilder ConfigureCluster(this ISiloBuilder builder, Action<ClusterOptions> configure)
+    {
+        builder.Services.Configure(configure);
+        return builder;
     }
 
     public static ISiloBuilder Configure(this ISiloBuilder builder, Action<SiloOptions> configure)

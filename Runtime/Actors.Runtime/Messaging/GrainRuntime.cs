@@ -5,6 +5,12 @@ using Actors.Runtime.Catalog;
 
 namespace Actors.Runtime.Messaging;
 
+/// <summary>Decides where a message goes (set when the silo joins a cluster or runs as a client).</summary>
+internal interface IMessageRouter
+{
+    void Route(Message message);
+}
+
 /// <summary>
 /// The grain factory and the sending half of every reference on this node: stamps a call with its
 /// context, chain and deadline, runs outgoing filters, and routes it to an activation. Routing is
@@ -49,8 +55,28 @@ internal sealed class GrainRuntime : IGrainFactory, IGrainReferenceRuntime
     private TGrainInterface Reference<TGrainInterface>(string key)
     {
         var (descriptor, typeName) = references.GetOrAdd(typeof(TGrainInterface), static (type, self) =>
-            (Descriptor(type), self.runtime.ClassMap.ForInterface(type).TypeName), this);
+            (Descriptor(type), self.TypeNameOf(type)), this);
         return (TGrainInterface)(object)descriptor.CreateReference(this, new GrainId(typeName, key));
+    }
+
+    private string TypeNameOf(Type grainInterface)
+    {
+        if (runtime.ClassMap.TryForInterface(grainInterface, out var info))
+        {
+            return info.TypeName;
+        }
+
+        if (ExternalTypeNames?.Invoke(grainInterface) is { } external)
+        {
+            return external;
+        }
+
+        if (grainInterface.GetCustomAttributes(typeof(GrainTypeAttribute), inherit: false) is [GrainTypeAttribute attribute, ..])
+        {
+            return attribute.Name;
+        }
+
+        return runtime.ClassMap.ForInterface(grainInterface).TypeName;
     }
 
     private static GrainInterfaceDescriptor Descriptor(Type type) =>
@@ -68,7 +94,8 @@ internal sealed class GrainRuntime : IGrainFactory, IGrainReferenceRuntime
             throw new ArgumentException($"The object does not implement {typeof(TGrainObserverInterface).FullName}.", nameof(obj));
         }
 
-        var id = observerIds.GetValue(obj, static _ => new StrongBox<GrainId>(new GrainId(GrainClassInfo.ObserverTypeName, Guid.NewGuid().ToString("N")))).Value;
+        var node = NodeIdentity;
+        var id = observerIds.GetValue(obj, _ => new StrongBox<GrainId>(new GrainId(GrainClassInfo.ObserverTypeName, $"{node}|{Guid.NewGuid():N}"))).Value;
         if (!runtime.Catalog.TryGetObserver(id, out _))
         {
             runtime.Catalog.AddObserver(id, runtime.ClassMap.ObserverInfo(obj.GetType()), obj);
@@ -101,17 +128,6 @@ internal sealed class GrainRuntime : IGrainFactory, IGrainReferenceRuntime
             SentAt = runtime.Metrics.StartTimestamp(),
         };
 
-        // Argument isolation: the callee gets its own copy of anything not proven immutable.
-        try
-        {
-            request.CopyArguments(runtime.Copier);
-        }
-        catch (Exception exception)
-        {
-            message.TryComplete(exception);
-            return;
-        }
-
         runtime.Metrics.MessageSent(target.GrainId.Type);
         if (outgoingFilters.Length > 0)
         {
@@ -122,7 +138,16 @@ internal sealed class GrainRuntime : IGrainFactory, IGrainReferenceRuntime
         Dispatch(message);
     }
 
-    /// <summary>Hands a message to the activation that owns its target.</summary>
+    /// <summary>This node's name in observer ids ("local" until it joins a cluster or connects as a client).</summary>
+    public string NodeIdentity { get; set; } = "local";
+
+    /// <summary>Grain type names for interfaces with no local implementation (a client learns them from its gateway).</summary>
+    public Func<Type, string?>? ExternalTypeNames { get; set; }
+
+    /// <summary>Where messages go: this silo only, or the owner in the cluster (set by clustering).</summary>
+    public IMessageRouter? Router { get; set; }
+
+    /// <summary>Hands a message to the activation that owns its target, wherever it is.</summary>
     public void Dispatch(Message message)
     {
         if (!isStarted)
@@ -138,6 +163,34 @@ internal sealed class GrainRuntime : IGrainFactory, IGrainReferenceRuntime
                 TaskContinuationOptions.None,
                 TaskScheduler.Default);
             return;
+        }
+
+        if (Router is { } router)
+        {
+            router.Route(message);
+            return;
+        }
+
+        DeliverLocally(message);
+    }
+
+    /// <summary>Delivers to an activation in this process.</summary>
+    public void DeliverLocally(Message message)
+    {
+        // Argument isolation: a local callee gets its own copy of anything not proven immutable.
+        if (!message.FromRemote && !message.ArgumentsIsolated)
+        {
+            try
+            {
+                message.Request.CopyArguments(runtime.Copier);
+            }
+            catch (Exception exception)
+            {
+                message.TryComplete(exception);
+                return;
+            }
+
+            message.ArgumentsIsolated = true;
         }
 
         var type = message.Target.Type;

@@ -54,6 +54,15 @@ internal sealed class Message
     /// <summary>When set, completion goes here instead of straight to the caller (outgoing filters).</summary>
     public Action<Message, Exception?>? OnCompleted { get; set; }
 
+    /// <summary>True when the call arrived over the network: its arguments are already private copies.</summary>
+    public bool FromRemote { get; init; }
+
+    /// <summary>Set once a local call's arguments were copied (a redelivery must not copy again).</summary>
+    public bool ArgumentsIsolated { get; set; }
+
+    /// <summary>How many silos forwarded this call so far.</summary>
+    public byte Hops { get; set; }
+
     /// <summary>Timestamp when the call was sent, for latency metrics (0 when not measured).</summary>
     public long SentAt { get; init; }
 

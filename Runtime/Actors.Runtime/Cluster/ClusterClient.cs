@@ -1,0 +1,200 @@
+using Actors.Runtime.Membership;
+using Actors.Runtime.Messaging;
+using Actors.Runtime.Networking;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Actors.Runtime.Cluster;
+
+/// <summary>
+/// Calls grains in a cluster from outside it (the WebHost in Client mode): finds gateways in the
+/// membership table, keeps one gateway connection, moves to another gateway when it dies, and
+/// hosts observers that grains call back through the gateway.
+/// </summary>
+public sealed class ClusterClient : IAsyncDisposable
+{
+    private readonly RuntimeServices runtime;
+    private readonly IMembershipTable table;
+    private readonly MessageCenter messages;
+    private readonly SemaphoreSlim connecting = new(1, 1);
+    private readonly HashSet<string> badGateways = [];
+    private readonly string clientId = "client:" + Guid.NewGuid().ToString("N")[..12];
+    private Connection? gateway;
+    private string? gatewaySilo;
+
+    internal ClusterClient(RuntimeServices runtime, IMembershipTable table)
+    {
+        this.runtime = runtime;
+        this.table = table;
+        messages = new MessageCenter(runtime, clientId, isClient: true) { IncomingRouter = runtime.GrainRuntime.DeliverLocally };
+        runtime.GrainRuntime.Router = new ClientRouter(this);
+        runtime.GrainRuntime.ExternalTypeNames = type =>
+            Actors.Invocation.GrainTypeRegistry.TryGetInterface(type, out var descriptor) && messages.RemoteManifest.TryGetValue(descriptor.Name, out var name) ? name : null;
+    }
+
+    public IGrainFactory GrainFactory => runtime.GrainRuntime;
+
+    /// <summary>The silo whose gateway this client uses now.</summary>
+    public string? CurrentGateway => gatewaySilo;
+
+    public bool IsConnected => gateway is { Closed.IsCompleted: false };
+
+    /// <summary>Connects to a gateway; call once before using <see cref="GrainFactory"/>.</summary>
+    public async Task ConnectAsync(CancellationToken cancellationToken = default)
+    {
+        await EnsureGatewayAsync(cancellationToken);
+        runtime.GrainRuntime.MarkStarted();
+    }
+
+    private async Task<Connection> EnsureGatewayAsync(CancellationToken cancellationToken)
+    {
+        if (gateway is { Closed.IsCompleted: false } current)
+        {
+            return current;
+        }
+
+        await connecting.WaitAsync(cancellationToken);
+        try
+        {
+            if (gateway is { Closed.IsCompleted: false } again)
+            {
+                return again;
+            }
+
+            if (gatewaySilo is not null)
+            {
+                ClusterLog.GatewayLost(runtime.Logger, gatewaySilo);
+                badGateways.Add(gatewaySilo);
+            }
+
+            Exception? last = null;
+            for (var attempt = 0; attempt < 3; attempt++)
+            {
+                var snapshot = await table.ReadAllAsync(cancellationToken);
+                var candidates = snapshot.Entries.Select(e => e.Entry)
+                    .Where(e => e.Status == SiloStatus.Active && e.GatewayPort > 0)
+                    .OrderBy(e => badGateways.Contains(e.Address.ToString()) ? 1 : 0)
+                    .ThenBy(_ => Random.Shared.Next())
+                    .ToList();
+                foreach (var candidate in candidates)
+                {
+                    try
+                    {
+                        var connection = await messages.GetConnectionAsync(candidate.Address.Host, candidate.GatewayPort, cancellationToken);
+                        gateway = connection;
+                        gatewaySilo = candidate.Address.ToString();
+                        badGateways.Remove(gatewaySilo);
+                        runtime.GrainRuntime.NodeIdentity = ObserverAddress.ClientNode(clientId, gatewaySilo);
+                        ClusterLog.ClientConnected(runtime.Logger, clientId, gatewaySilo);
+                        return connection;
+                    }
+                    catch (SiloUnavailableException exception)
+                    {
+                        last = exception;
+                        badGateways.Add(candidate.Address.ToString());
+                    }
+                }
+
+                badGateways.Clear();
+                await Task.Delay(TimeSpan.FromMilliseconds(200 * (attempt + 1)), runtime.TimeProvider, cancellationToken);
+            }
+
+            throw new SiloUnavailableException("No gateway of the cluster could be reached.", last ?? new InvalidOperationException("The membership table lists no active gateway."));
+        }
+        finally
+        {
+            connecting.Release();
+        }
+    }
+
+    internal void Send(Message message)
+    {
+        var connection = gateway;
+        if (connection is { Closed.IsCompleted: false })
+        {
+            messages.SendRequest(connection, message);
+            return;
+        }
+
+        _ = SendAfterReconnectAsync(message);
+    }
+
+    private async Task SendAfterReconnectAsync(Message message)
+    {
+        try
+        {
+            var connection = await EnsureGatewayAsync(CancellationToken.None);
+            messages.SendRequest(connection, message);
+        }
+        catch (Exception exception)
+        {
+            message.TryComplete(exception);
+        }
+    }
+
+    internal void ExpirePending(long now) => messages.ExpirePending(now);
+
+    public async ValueTask DisposeAsync()
+    {
+        await messages.CloseAllAsync(abort: false);
+        connecting.Dispose();
+    }
+
+    private sealed class ClientRouter(ClusterClient client) : IMessageRouter
+    {
+        public void Route(Message message)
+        {
+            if (message.Target.Type == Catalog.GrainClassInfo.ObserverTypeName
+                && message.Target.Key.StartsWith(client.runtime.GrainRuntime.NodeIdentity + "|", StringComparison.Ordinal))
+            {
+                client.runtime.GrainRuntime.DeliverLocally(message);
+                return;
+            }
+
+            client.Send(message);
+        }
+    }
+}
+
+/// <summary>Connects the client when the host starts and disconnects it when the host stops.</summary>
+internal sealed class ClusterClientHostedService(ClusterClient client, RuntimeServices runtime) : IHostedService
+{
+    private ITimer? maintenance;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await client.ConnectAsync(cancellationToken);
+        var period = runtime.Options.MaintenancePeriod;
+        maintenance = runtime.TimeProvider.CreateTimer(_ =>
+        {
+            var now = runtime.TimeProvider.GetTimestamp();
+            client.ExpirePending(now);
+            runtime.Catalog.RunMaintenance(now, long.MaxValue);
+        }, null, period, period);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        maintenance?.Dispose();
+        await client.DisposeAsync();
+    }
+}
+
+/// <summary>Registers a cluster client: <c>services.AddActorsClient(c => c.UsePostgresClustering(...))</c>.</summary>
+public static class ClusterClientServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds a client that reaches the cluster through its gateways. The builder takes the same
+    /// provider extensions as a silo's (a membership table is required).
+    /// </summary>
+    public static IServiceCollection AddActorsClient(this IServiceCollection services, Action<Hosting.ISiloBuilder>? configure = null)
+    {
+        Hosting.SiloServiceCollectionExtensions.AddRuntimeCore(services, configure);
+        services.AddSingleton(sp => new ClusterClient(
+            sp.GetRequiredService<RuntimeServices>(),
+            sp.GetService<IMembershipTable>() ?? throw new InvalidOperationException("A cluster client needs a membership table (for example UsePostgresClustering).")));
+        services.AddSingleton<IGrainFactory>(sp => sp.GetRequiredService<ClusterClient>().GrainFactory);
+        services.AddHostedService<ClusterClientHostedService>();
+        return services;
+    }
+}

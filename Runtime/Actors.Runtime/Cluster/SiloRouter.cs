@@ -1,0 +1,134 @@
+using Actors.Runtime.Catalog;
+using Actors.Runtime.Membership;
+using Actors.Runtime.Messaging;
+
+namespace Actors.Runtime.Cluster;
+
+/// <summary>
+/// Routes a call to the silo that owns its grain on the consistent-hash ring: here, or over the
+/// network. Observers are routed to the node that created them; stateless workers stay local.
+/// </summary>
+internal sealed class SiloRouter(RuntimeServices runtime, MessageCenter messages, Func<ClusterView> view, SiloAddress self) : IMessageRouter
+{
+    /// <summary>How many times a call may be forwarded between silos that disagree on ownership.</summary>
+    private const int MaxHops = 2;
+
+    private readonly string selfText = self.ToString();
+
+    public void Route(Message message)
+    {
+        try
+        {
+            RouteCore(message);
+        }
+        catch (Exception exception)
+        {
+            ClusterLog.RoutingFailed(runtime.Logger, exception, message.MethodName, message.Target);
+            message.TryComplete(exception);
+        }
+    }
+
+    private void RouteCore(Message message)
+    {
+        var target = message.Target;
+        if (target.Type == GrainClassInfo.ObserverTypeName)
+        {
+            RouteToObserver(message);
+            return;
+        }
+
+        if (runtime.ClassMap.TryGetByTypeName(target.Type, out var info) && info.IsStatelessWorker)
+        {
+            runtime.GrainRuntime.DeliverLocally(message);
+            return;
+        }
+
+        var owner = view().OwnerOf(target);
+        if (owner is null)
+        {
+            if (runtime.Catalog.IsStopping)
+            {
+                message.TryComplete(new SiloUnavailableException($"No active silo can take {target}: the cluster has no active members."));
+                return;
+            }
+
+            // Joining, before the first view: this silo is the only candidate.
+            runtime.GrainRuntime.DeliverLocally(message);
+            return;
+        }
+
+        if (owner == self || (message.FromRemote && message.Hops >= MaxHops))
+        {
+            runtime.GrainRuntime.DeliverLocally(message);
+            return;
+        }
+
+        if (message.FromRemote)
+        {
+            message.Hops++;
+        }
+
+        messages.SendRequest(owner.Host, owner.Port, message);
+    }
+
+    private void RouteToObserver(Message message)
+    {
+        var key = message.Target.Key;
+        var separator = key.IndexOf('|', StringComparison.Ordinal);
+        var node = separator < 0 ? "" : key[..separator];
+        if (node == selfText || separator < 0)
+        {
+            runtime.GrainRuntime.DeliverLocally(message);
+            return;
+        }
+
+        if (ObserverAddress.TryParseClient(node, out var clientId, out var gateway))
+        {
+            if (gateway == selfText)
+            {
+                if (!messages.TrySendToClient(clientId, message))
+                {
+                    message.TryComplete(new GrainRoutingException($"Client {clientId} is no longer connected to this gateway; observer {message.Target} is gone."));
+                }
+
+                return;
+            }
+
+            node = gateway;
+        }
+
+        var silo = SiloAddress.Parse(node);
+        if (view().StatusOf(silo) is SiloStatus.Dead)
+        {
+            message.TryComplete(new GrainRoutingException($"Observer {message.Target} lived on {silo}, which is dead."));
+            return;
+        }
+
+        messages.SendRequest(silo.Host, silo.Port, message);
+    }
+}
+
+/// <summary>Observer keys name their node: "&lt;silo address&gt;|id" or "client:&lt;id&gt;@&lt;gateway silo address&gt;|id".</summary>
+internal static class ObserverAddress
+{
+    public static string ClientNode(string clientId, string gateway) => $"client:{clientId}@{gateway}";
+
+    public static bool TryParseClient(string node, out string clientId, out string gateway)
+    {
+        clientId = gateway = "";
+        if (!node.StartsWith("client:", StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var at = node.IndexOf('@', StringComparison.Ordinal);
+        if (at < 0)
+        {
+            return false;
+        }
+
+        clientId = node[..at];
+        gateway = node[(at + 1)..];
+        return true;
+    }
+}
