@@ -1,0 +1,12 @@
+namespace Actors.Runtime.Diagnostics.Prometheus;
+
+internal enum MetricKind
+{
+    Counter,
+    UpDownCounter,
+    Gauge,
+    Histogram,
+    ObservableCounter,
+    ObservableUpDownCounter,
+    ObservableGauge,
+}
