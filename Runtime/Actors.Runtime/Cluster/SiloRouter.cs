@@ -111,7 +111,8 @@ internal sealed class SiloRouter(RuntimeServices runtime, MessageCenter messages
 /// <summary>Observer keys name their node: "&lt;silo address&gt;|id" or "client:&lt;id&gt;@&lt;gateway silo address&gt;|id".</summary>
 internal static class ObserverAddress
 {
-    public static string ClientNode(string clientId, string gateway) => $"client:{clientId}@{gateway}";
+    /// <summary>A client's observer node; <paramref name="clientId"/> already starts with "client:".</summary>
+    public static string ClientNode(string clientId, string gateway) => $"{clientId}@{gateway}";
 
     public static bool TryParseClient(string node, out string clientId, out string gateway)
     {

@@ -43,8 +43,8 @@ internal static class EnvelopeCodec
         BinaryPrimitives.WriteInt32LittleEndian(header[15..], envelope.RemainingMs);
         output.Advance(19);
 
-        WriteString(output, envelope.Target.Type);
-        WriteString(output, envelope.Target.Key);
+        WriteString(output, envelope.Target.Type ?? "");
+        WriteString(output, envelope.Target.Key ?? "");
         if (envelope.Sender is { } sender)
         {
             WriteString(output, sender.Type);
