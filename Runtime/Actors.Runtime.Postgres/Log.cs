@@ -4,7 +4,8 @@ using Microsoft.Extensions.Logging;
 namespace Actors.Runtime.Postgres;
 
 /// <summary>
-/// Log messages of the PostgreSQL provider. Event ids are stable: 1000–1099 storage, 1100–1199 migrations.
+/// Log messages of the PostgreSQL provider. Event ids are stable: 1000–1099 storage, 1100–1199 migrations,
+/// 1200–1299 membership table, 1300–1399 reminder table.
 /// </summary>
 internal static partial class Log
 {
@@ -37,10 +38,54 @@ internal static partial class Log
     public static partial void MigrationNameMismatch(ILogger logger, string component, int version, string appliedName, string migrationName);
 
     [LoggerMessage(EventId = 1104, EventName = "PostgresMigrationsSkipped", Level = LogLevel.Information,
-        Message = "Grain storage '{StorageName}' (PostgreSQL): schema migrations are not applied at startup (ApplyMigrations is false)")]
-    public static partial void MigrationsSkipped(ILogger logger, string storageName);
+        Message = "{Subject}: schema migrations are not applied at startup (ApplyMigrations is false)")]
+    public static partial void MigrationsSkipped(ILogger logger, string subject);
 
     [LoggerMessage(EventId = 1105, EventName = "PostgresMigrationUnknownVersions", Level = LogLevel.Information,
         Message = "PostgreSQL schema of {Component} has {Count} applied migrations this build does not know (a newer build applied them)")]
     public static partial void MigrationUnknownVersions(ILogger logger, string component, int count);
+
+    [LoggerMessage(EventId = 1106, EventName = "PostgresMigrationsShared", Level = LogLevel.Debug,
+        Message = "{Subject} uses the same PostgreSQL database as {MigratedBy}: its schema migrations were applied once for both")]
+    public static partial void MigrationsShared(ILogger logger, string subject, string migratedBy);
+
+    [LoggerMessage(EventId = 1201, EventName = "PostgresMembershipUnreachable", Level = LogLevel.Warning,
+        Message = "Membership table (PostgreSQL) of cluster '{ClusterId}' is unreachable during {Operation}; the connection pool was cleared")]
+    public static partial void MembershipUnreachable(ILogger logger, Exception exception, string clusterId, string operation);
+
+    [LoggerMessage(EventId = 1202, EventName = "PostgresMembershipFailed", Level = LogLevel.Error,
+        Message = "Membership table (PostgreSQL) of cluster '{ClusterId}' failed during {Operation}")]
+    public static partial void MembershipFailed(ILogger logger, Exception exception, string clusterId, string operation);
+
+    [LoggerMessage(EventId = 1203, EventName = "PostgresMembershipStaleConnection", Level = LogLevel.Information,
+        Message = "Membership table (PostgreSQL) of cluster '{ClusterId}' found a broken pooled connection during {Operation}; retrying once on a new connection")]
+    public static partial void MembershipRetryingOnNewConnection(ILogger logger, Exception exception, string clusterId, string operation);
+
+    [LoggerMessage(EventId = 1204, EventName = "PostgresMembershipVersionConflict", Level = LogLevel.Debug,
+        Message = "Membership table (PostgreSQL) of cluster '{ClusterId}': {Operation} expected table version {ExpectedVersion}, which is no longer current")]
+    public static partial void MembershipVersionConflict(ILogger logger, string clusterId, string operation, long expectedVersion);
+
+    [LoggerMessage(EventId = 1205, EventName = "PostgresMembershipRowExists", Level = LogLevel.Debug,
+        Message = "Membership table (PostgreSQL) of cluster '{ClusterId}': {Operation} found the silo already in the table")]
+    public static partial void MembershipRowExists(ILogger logger, string clusterId, string operation);
+
+    [LoggerMessage(EventId = 1206, EventName = "PostgresMembershipETagConflict", Level = LogLevel.Debug,
+        Message = "Membership table (PostgreSQL) of cluster '{ClusterId}': {Operation} found no row at ETag {ExpectedETag}")]
+    public static partial void MembershipETagConflict(ILogger logger, string clusterId, string operation, string expectedETag);
+
+    [LoggerMessage(EventId = 1301, EventName = "PostgresRemindersUnreachable", Level = LogLevel.Warning,
+        Message = "Reminder table (PostgreSQL) of cluster '{ClusterId}' is unreachable during {Operation}; the connection pool was cleared")]
+    public static partial void RemindersUnreachable(ILogger logger, Exception exception, string clusterId, string operation);
+
+    [LoggerMessage(EventId = 1302, EventName = "PostgresRemindersFailed", Level = LogLevel.Error,
+        Message = "Reminder table (PostgreSQL) of cluster '{ClusterId}' failed during {Operation}")]
+    public static partial void RemindersFailed(ILogger logger, Exception exception, string clusterId, string operation);
+
+    [LoggerMessage(EventId = 1303, EventName = "PostgresRemindersStaleConnection", Level = LogLevel.Information,
+        Message = "Reminder table (PostgreSQL) of cluster '{ClusterId}' found a broken pooled connection during {Operation}; retrying once on a new connection")]
+    public static partial void RemindersRetryingOnNewConnection(ILogger logger, Exception exception, string clusterId, string operation);
+
+    [LoggerMessage(EventId = 1304, EventName = "PostgresReminderETagConflict", Level = LogLevel.Debug,
+        Message = "Reminder table (PostgreSQL) of cluster '{ClusterId}': {Operation} found no reminder with ETag {ExpectedETag}")]
+    public static partial void ReminderETagConflict(ILogger logger, string clusterId, string operation, string expectedETag);
 }

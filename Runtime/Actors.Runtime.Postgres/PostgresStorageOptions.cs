@@ -28,9 +28,17 @@ public sealed class PostgresStorageOptions : IValidatableObject
     /// <summary>Whether the silo applies the schema migrations at startup (default true).</summary>
     public bool ApplyMigrations { get; set; } = true;
 
-    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) =>
+        PostgresConnectionStrings.Validate(ConnectionString, nameof(ConnectionString));
+}
+
+/// <summary>Checks of an Npgsql connection string shared by the PostgreSQL options.</summary>
+internal static class PostgresConnectionStrings
+{
+    /// <summary>A validation error when <paramref name="connectionString"/> cannot be parsed or names no host; nothing when it is empty ([Required] reports that).</summary>
+    public static IEnumerable<ValidationResult> Validate(string? connectionString, string memberName)
     {
-        if (string.IsNullOrWhiteSpace(ConnectionString))
+        if (string.IsNullOrWhiteSpace(connectionString))
         {
             yield break; // [Required] reports it.
         }
@@ -38,7 +46,7 @@ public sealed class PostgresStorageOptions : IValidatableObject
         string? error = null;
         try
         {
-            var builder = new NpgsqlConnectionStringBuilder(ConnectionString);
+            var builder = new NpgsqlConnectionStringBuilder(connectionString);
             if (string.IsNullOrWhiteSpace(builder.Host))
             {
                 error = "The PostgreSQL connection string names no Host.";
@@ -51,7 +59,26 @@ public sealed class PostgresStorageOptions : IValidatableObject
 
         if (error is not null)
         {
-            yield return new ValidationResult(error, [nameof(ConnectionString)]);
+            yield return new ValidationResult(error, [memberName]);
+        }
+    }
+
+    /// <summary>
+    /// Identifies the database a connection string points at (host, port, database, user), so that
+    /// providers configured with differently written strings for one database share its migrations.
+    /// </summary>
+    public static string DatabaseKey(string connectionString)
+    {
+        try
+        {
+            var builder = new NpgsqlConnectionStringBuilder(connectionString);
+            var host = (builder.Host ?? string.Empty).ToUpperInvariant();
+            var database = builder.Database ?? builder.Username ?? string.Empty;
+            return string.Join('\n', host, builder.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), database, builder.Username ?? string.Empty);
+        }
+        catch (ArgumentException)
+        {
+            return connectionString;
         }
     }
 }

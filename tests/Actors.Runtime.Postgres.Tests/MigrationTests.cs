@@ -14,6 +14,7 @@ public sealed class MigrationTests
         Assert.NotEmpty(migrations);
         Assert.Equal(new PostgresMigration("runtime", 1, "grain_state", migrations[0].Sql), migrations[0]);
         Assert.Contains("actors_grain_state", migrations[0].Sql, StringComparison.Ordinal);
+        Assert.Equal([(1, "grain_state"), (2, "membership"), (3, "reminders")], migrations.Select(m => (m.Version, m.Name)));
         Assert.Equal(migrations.OrderBy(m => m.Version).Select(m => m.Version), migrations.Select(m => m.Version));
         Assert.Equal(
             [(1, "widgets"), (2, "widget_colour")],
@@ -21,7 +22,7 @@ public sealed class MigrationTests
     }
 
     [Fact]
-    public async Task Migrations_create_the_grain_state_schema_and_record_each_version()
+    public async Task Migrations_create_the_runtime_schema_and_record_each_version()
     {
         await using var database = await TestPostgres.CreateDatabaseAsync();
         await using var dataSource = NpgsqlDataSource.Create(database.ConnectionString);
@@ -31,17 +32,21 @@ public sealed class MigrationTests
 
         Assert.Equal(PostgresMigrationSource.Runtime.Discover().Select(m => m.Version), applied.Select(m => m.Version));
         Assert.Equal(
-            ["actors_grain_state", "actors_schema_migrations"],
+            ["actors_grain_state", "actors_membership", "actors_membership_version", "actors_reminders", "actors_schema_migrations"],
             await QueryAsync<string>(dataSource,
                 "SELECT table_name::text FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1"));
         Assert.Equal(
-            ["actors_grain_state_etag_seq"],
+            ["actors_grain_state_etag_seq", "actors_membership_etag_seq", "actors_reminders_etag_seq"],
             await QueryAsync<string>(dataSource,
-                "SELECT sequence_name::text FROM information_schema.sequences WHERE sequence_schema = 'public'"));
+                "SELECT sequence_name::text FROM information_schema.sequences WHERE sequence_schema = 'public' ORDER BY 1"));
         Assert.Equal(
-            ["runtime 1 grain_state"],
+            ["actors_reminders_cluster_hash_idx"],
             await QueryAsync<string>(dataSource,
-                "SELECT component || ' ' || version || ' ' || name FROM actors_schema_migrations WHERE applied_at <= now()"));
+                "SELECT indexname::text FROM pg_indexes WHERE tablename = 'actors_reminders' AND indexdef LIKE '%(cluster_id, grain_hash)%'"));
+        Assert.Equal(
+            ["runtime 1 grain_state", "runtime 2 membership", "runtime 3 reminders"],
+            await QueryAsync<string>(dataSource,
+                "SELECT component || ' ' || version || ' ' || name FROM actors_schema_migrations WHERE applied_at <= now() ORDER BY version"));
     }
 
     [Fact]
@@ -73,8 +78,10 @@ public sealed class MigrationTests
             .Select(_ => Task.Run(() => PostgresMigrationRunner.RunAsync(dataSource, sources))));
 
         var appliedEverywhere = runs.SelectMany(r => r).Select(m => m.ToString()).OrderBy(s => s, StringComparer.Ordinal);
-        Assert.Equal(["runtime 0001_grain_state", "tests 0001_widgets", "tests 0002_widget_colour"], appliedEverywhere);
-        Assert.Equal(3L, (await QueryAsync<long>(dataSource, "SELECT count(*) FROM actors_schema_migrations")).Single());
+        Assert.Equal(
+            ["runtime 0001_grain_state", "runtime 0002_membership", "runtime 0003_reminders", "tests 0001_widgets", "tests 0002_widget_colour"],
+            appliedEverywhere);
+        Assert.Equal(5L, (await QueryAsync<long>(dataSource, "SELECT count(*) FROM actors_schema_migrations")).Single());
     }
 
     [Fact]
@@ -92,7 +99,7 @@ public sealed class MigrationTests
             ["first red; not a statement separator"],
             await QueryAsync<string>(dataSource, "SELECT label || ' ' || colour FROM actors_test_widgets"));
         Assert.Equal(
-            ["runtime:1", "tests:1", "tests:2"],
+            ["runtime:1", "runtime:2", "runtime:3", "tests:1", "tests:2"],
             await QueryAsync<string>(dataSource,
                 "SELECT component || ':' || version FROM actors_schema_migrations ORDER BY component, version"));
     }

@@ -64,7 +64,7 @@ public sealed class RegistrationTests
         Assert.Null(services.GetKeyedService<IGrainStorage>("Default"));
         await using var dataSource = NpgsqlDataSource.Create(database.ConnectionString);
         Assert.Equal(
-            ["runtime:1", "tests:1", "tests:2"],
+            ["runtime:1", "runtime:2", "runtime:3", "tests:1", "tests:2"],
             await MigrationTests.QueryAsync<string>(dataSource,
                 "SELECT component || ':' || version FROM actors_schema_migrations ORDER BY component, version"));
     }
