@@ -296,6 +296,15 @@ public sealed class TestCluster : IAsyncDisposable
         return silo;
     }
 
+    /// <summary>Starts several silos at once (they race to join the membership table).</summary>
+    public async Task<IReadOnlyList<TestSilo>> StartSilosAsync(int count, CancellationToken cancellationToken = default)
+    {
+        var first = silos.Count;
+        var started = await Task.WhenAll(Enumerable.Range(first, count).Select(i => builder.StartSiloAsync(i, shared, cancellationToken)));
+        silos.AddRange(started);
+        return started;
+    }
+
     /// <summary>Starts a cluster client connected through a gateway.</summary>
     public async Task<TestClient> CreateClientAsync(CancellationToken cancellationToken = default)
     {

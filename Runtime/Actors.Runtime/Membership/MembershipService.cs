@@ -73,7 +73,9 @@ internal sealed class MembershipService : IAsyncDisposable
         await RetryCasAsync(async ct =>
         {
             var snapshot = await table.ReadAllAsync(ct);
-            return await table.InsertRowAsync(entry, snapshot.Version, ct);
+
+            // An earlier attempt may have committed before its connection broke.
+            return snapshot.Entries.Any(e => e.Entry.Address == Self) || await table.InsertRowAsync(entry, snapshot.Version, ct);
         }, cancellationToken);
         await SetOwnStatusAsync(SiloStatus.Active, cancellationToken);
         await RefreshAsync(cancellationToken);

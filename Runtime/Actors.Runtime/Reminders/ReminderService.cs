@@ -204,8 +204,15 @@ internal sealed class ReminderService : IReminderRegistry, IAsyncDisposable
     public async Task<IReadOnlyList<GrainReminder>> GetRemindersAsync(GrainId grainId, CancellationToken cancellationToken = default) =>
         [.. (await table.ReadAsync(grainId, cancellationToken).ConfigureAwait(false)).Select(e => new GrainReminder(e.Name, e.StartAt, e.Period))];
 
+    private int disposed;
+
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref disposed, 1) != 0)
+        {
+            return;
+        }
+
         await stopping.CancelAsync();
         if (loop is not null)
         {
