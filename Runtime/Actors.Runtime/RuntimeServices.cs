@@ -36,6 +36,7 @@ internal sealed class RuntimeServices
         Metrics = new RuntimeMetrics(meterFactory, timeProvider, () => Catalog.All().Sum(a => (long)a.WaitingCount));
         GrainRuntime = new GrainRuntime(this, [.. outgoingFilters]);
         CallTimeoutTicks = ToTicks(Options.CallTimeout);
+        StartedAt = timeProvider.GetUtcNow();
         IdleTimeoutTicks = ToTicks(Options.IdleTimeout);
     }
 
@@ -50,6 +51,12 @@ internal sealed class RuntimeServices
     public RuntimeMetrics Metrics { get; }
 
     public JsonDeepCopier Copier { get; } = new();
+
+    public Management.CallStatistics CallStatistics { get; } = new();
+
+    public Management.CpuSampler Cpu { get; } = new();
+
+    public DateTimeOffset StartedAt { get; }
 
     public GrainClassMap ClassMap { get; }
 

@@ -102,6 +102,7 @@ internal sealed partial class ActivationData : IThreadPoolWorkItem
         }
 
         message.Activation = this;
+        message.AdmittedAt = runtime.TimeProvider.GetTimestamp();
         (runningMessages ??= new List<Message>(1)).Add(message);
         EnqueueWorkLocked(null, message);
     }
@@ -265,6 +266,7 @@ internal sealed partial class ActivationData : IThreadPoolWorkItem
             }
 
             runtime.Metrics.CallCompleted(message, ClassInfo.TypeName, error is not null);
+            runtime.CallStatistics.Record(ClassInfo.TypeName, message.Request.Method, runtime.TimeProvider.GetElapsedTime(message.AdmittedAt).TotalMilliseconds, error is not null);
             CompleteMessage(message, error);
         }
 

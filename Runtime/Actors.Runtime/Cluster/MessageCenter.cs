@@ -115,8 +115,7 @@ internal sealed partial class MessageCenter : IFrameHandler, ISiloProber, IAsync
         {
             var endpoint = IPAddress.TryParse(host, out var ip) ? (EndPoint)new IPEndPoint(ip, port) : new DnsEndPoint(host, port);
             var state = new PeerState();
-            var connection = await new TransportClient(transportOptions, logger).ConnectAsync(endpoint, this, CancellationToken.None).ConfigureAwait(false);
-            connection.Tag = state;
+            var connection = await new TransportClient(transportOptions, logger).ConnectAsync(endpoint, this, state, CancellationToken.None).ConfigureAwait(false);
             SendHandshake(connection, WireKind.Hello, includeManifest: false);
             var welcome = await state.Welcome.Task.WaitAsync(transportOptions.ConnectTimeout).ConfigureAwait(false);
             state.PeerId = welcome.Id;

@@ -37,6 +37,22 @@ internal sealed class SiloRouter(RuntimeServices runtime, MessageCenter messages
             return;
         }
 
+        if (target.Type == Management.SiloControlGrain.TypeName)
+        {
+            // Per-silo control grains live on the silo their key names.
+            if (target.Key == selfText)
+            {
+                runtime.GrainRuntime.DeliverLocally(message);
+            }
+            else
+            {
+                var silo = SiloAddress.Parse(target.Key);
+                messages.SendRequest(silo.Host, silo.Port, message);
+            }
+
+            return;
+        }
+
         if (runtime.ClassMap.TryGetByTypeName(target.Type, out var info) && info.IsStatelessWorker)
         {
             runtime.GrainRuntime.DeliverLocally(message);

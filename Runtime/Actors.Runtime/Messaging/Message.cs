@@ -48,6 +48,9 @@ internal sealed class Message
     /// <summary>TimeProvider timestamp after which the caller gets a TimeoutException.</summary>
     public long Deadline { get; init; }
 
+    /// <summary>Timestamp when the call was admitted (execution-time statistics).</summary>
+    public long AdmittedAt { get; set; }
+
     /// <summary>Set when the call is admitted, so grain code can find its activation.</summary>
     public ActivationData? Activation { get; set; }
 
