@@ -244,12 +244,19 @@ public sealed class TestClient(IHost host) : IAsyncDisposable
 {
     public IHost Host { get; } = host;
 
+    private int disposed;
+
     public ClusterClient Client => Host.Services.GetRequiredService<ClusterClient>();
 
     public IGrainFactory GrainFactory => Client.GrainFactory;
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref disposed, 1) != 0)
+        {
+            return;
+        }
+
         await Host.StopAsync(TimeSpan.FromSeconds(5));
         Host.Dispose();
     }

@@ -61,7 +61,7 @@ public sealed class ClusterClient : IAsyncDisposable
                 return again;
             }
 
-            if (gatewaySilo is not null)
+            if (gatewaySilo is not null && gateway is not null)
             {
                 ClusterLog.GatewayLost(runtime.Logger, gatewaySilo);
                 badGateways.Add(gatewaySilo);
@@ -134,6 +134,61 @@ public sealed class ClusterClient : IAsyncDisposable
 
     internal void ExpirePending(long now) => messages.ExpirePending(now);
 
+    /// <summary>Raised when the client moved to another gateway; observer references made before must be recreated.</summary>
+    public event Action<string>? GatewayChanged;
+
+    /// <summary>
+    /// Leaves a gateway whose silo is shutting down (or gone) before it closes, so graceful silo
+    /// stops fail no call: new calls go to another gateway while the old connection drains.
+    /// </summary>
+    internal async Task CheckGatewayAsync(CancellationToken cancellationToken)
+    {
+        var current = gatewaySilo;
+        var connection = gateway;
+        if (current is null || connection is null)
+        {
+            return;
+        }
+
+        var snapshot = await table.ReadAllAsync(cancellationToken);
+        var row = snapshot.Entries.FirstOrDefault(e => e.Entry.Address.ToString() == current);
+        if (row is { Entry.Status: SiloStatus.Active })
+        {
+            return;
+        }
+
+        await connecting.WaitAsync(cancellationToken);
+        try
+        {
+            if (gateway != connection)
+            {
+                return;
+            }
+
+            gateway = null;
+            badGateways.Add(current);
+        }
+        finally
+        {
+            connecting.Release();
+        }
+
+        await EnsureGatewayAsync(cancellationToken);
+        GatewayChanged?.Invoke(gatewaySilo!);
+        _ = CloseWhenDrainedAsync(connection);
+    }
+
+    private async Task CloseWhenDrainedAsync(Connection connection)
+    {
+        var deadline = runtime.TimeProvider.GetUtcNow() + runtime.Options.CallTimeout;
+        while (MessageCenter.PendingOn(connection) > 0 && runtime.TimeProvider.GetUtcNow() < deadline)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(50), runtime.TimeProvider).ConfigureAwait(false);
+        }
+
+        await connection.DisposeAsync().ConfigureAwait(false);
+    }
+
     public async ValueTask DisposeAsync()
     {
         await messages.CloseAllAsync(abort: false);
@@ -157,13 +212,16 @@ public sealed class ClusterClient : IAsyncDisposable
 }
 
 /// <summary>Connects the client when the host starts and disconnects it when the host stops.</summary>
-internal sealed class ClusterClientHostedService(ClusterClient client, RuntimeServices runtime) : IHostedService
+internal sealed class ClusterClientHostedService(ClusterClient client, RuntimeServices runtime, Microsoft.Extensions.Options.IOptions<Configuration.ClusterOptions> options) : IHostedService, IDisposable
 {
+    private readonly CancellationTokenSource stopping = new();
     private ITimer? maintenance;
+    private Task? gatewayWatch;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await client.ConnectAsync(cancellationToken);
+        gatewayWatch = WatchGatewayAsync();
         var period = runtime.Options.MaintenancePeriod;
         maintenance = runtime.TimeProvider.CreateTimer(_ =>
         {
@@ -173,11 +231,48 @@ internal sealed class ClusterClientHostedService(ClusterClient client, RuntimeSe
         }, null, period, period);
     }
 
+    private async Task WatchGatewayAsync()
+    {
+        using var timer = new PeriodicTimer(options.Value.TableRefreshPeriod, runtime.TimeProvider);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stopping.Token).ConfigureAwait(false))
+            {
+                try
+                {
+                    await client.CheckGatewayAsync(stopping.Token).ConfigureAwait(false);
+                }
+                catch (Exception exception) when (exception is not OperationCanceledException)
+                {
+                    ClusterLog.GatewayLost(runtime.Logger, exception.Message);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private int stopped;
+
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        if (Interlocked.Exchange(ref stopped, 1) != 0)
+        {
+            return;
+        }
+
         maintenance?.Dispose();
+        await stopping.CancelAsync();
+        if (gatewayWatch is not null)
+        {
+            await gatewayWatch;
+        }
+
         await client.DisposeAsync();
     }
+
+    public void Dispose() => stopping.Dispose();
 }
 
 /// <summary>Registers a cluster client: <c>services.AddActorsClient(c => c.UsePostgresClustering(...))</c>.</summary>

@@ -56,6 +56,8 @@ internal sealed partial class MessageCenter : IFrameHandler, ISiloProber, IAsync
 
     public int PendingCount => AllStates().Sum(s => s.Pending.Count);
 
+    public static int PendingOn(Connection connection) => connection.Tag is PeerState state ? state.Pending.Count : 0;
+
     // ---- connections ----
 
     private sealed class PeerState

@@ -13,6 +13,9 @@ internal sealed class SiloRouter(RuntimeServices runtime, MessageCenter messages
     /// <summary>How many times a call may be forwarded between silos that disagree on ownership.</summary>
     private const int MaxHops = 2;
 
+    /// <summary>Hop cap while this silo is leaving and views may disagree for a moment.</summary>
+    private const int LeavingHopLimit = 8;
+
     private readonly string selfText = self.ToString();
 
     public void Route(Message message)
@@ -75,6 +78,15 @@ internal sealed class SiloRouter(RuntimeServices runtime, MessageCenter messages
 
         if (owner == self || (message.FromRemote && message.Hops >= MaxHops))
         {
+            // A leaving silo takes no new activations: pass the call on to the owner it sees now.
+            if (runtime.Catalog.IsStopping && owner is not null && owner != self && message.Hops < LeavingHopLimit
+                && !runtime.Catalog.TryGetActivation(target, out _))
+            {
+                message.Hops++;
+                messages.SendRequest(owner.Host, owner.Port, message);
+                return;
+            }
+
             runtime.GrainRuntime.DeliverLocally(message);
             return;
         }

@@ -117,6 +117,42 @@ public sealed class FailoverTests
     }
 
     [Fact]
+    public async Task Graceful_stop_of_the_clients_gateway_under_load_fails_no_call()
+    {
+        await using var cluster = await new TestClusterBuilder().WithSilos(3).BuildAndStartAsync();
+        await cluster.WaitForStableViewAsync();
+        await using var client = await cluster.CreateClientAsync();
+        var gateway = cluster.Silos.Single(s => s.Address.ToString() == client.Client.CurrentGateway);
+        var gatewayAddress = gateway.Address.ToString();
+        var keys = Enumerable.Range(0, 24).Select(_ => Keys.New("gw")).ToList();
+        var failures = new ConcurrentBag<Exception>();
+        var calls = 0;
+
+        var writers = Enumerable.Range(0, 6).Select(w => Task.Run(async () =>
+        {
+            for (var i = 0; i < 80; i++)
+            {
+                try
+                {
+                    await client.GrainFactory.GetGrain<IPlacedGrain>(keys[(w * 5 + i) % keys.Count]).AddAsync(1).WaitAsync(Bound);
+                    Interlocked.Increment(ref calls);
+                }
+                catch (Exception exception)
+                {
+                    failures.Add(exception);
+                }
+            }
+        })).ToList();
+
+        await TestWait.UntilAsync(() => Volatile.Read(ref calls) >= 40, Bound);
+        await gateway.StopAsync();
+        await Task.WhenAll(writers).WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Empty(failures);
+        Assert.NotEqual(gatewayAddress, client.Client.CurrentGateway);
+    }
+
+    [Fact]
     public async Task Reminders_fire_on_a_survivor_after_their_silo_dies()
     {
         await using var cluster = await new TestClusterBuilder().WithSilos(3).BuildAndStartAsync();
