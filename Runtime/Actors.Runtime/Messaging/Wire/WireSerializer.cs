@@ -59,12 +59,28 @@ internal sealed class WireSerializer
             exception.Message,
             exception.StackTrace,
             (exception as InconsistentStateException)?.StoredEtag,
-            (exception as InconsistentStateException)?.CurrentEtag));
+            (exception as InconsistentStateException)?.CurrentEtag,
+            DataOf(exception)));
+
+    /// <summary>String-keyed primitive entries of Exception.Data (error details such as a current version).</summary>
+    private static Dictionary<string, string>? DataOf(Exception exception)
+    {
+        Dictionary<string, string>? data = null;
+        foreach (System.Collections.DictionaryEntry entry in exception.Data)
+        {
+            if (entry.Key is string key && key != "RemoteStackTrace" && entry.Value is string or bool or int or long or double or decimal or Guid)
+            {
+                (data ??= [])[key] = Convert.ToString(entry.Value, System.Globalization.CultureInfo.InvariantCulture)!;
+            }
+        }
+
+        return data;
+    }
 
     /// <summary>Recreates the remote exception's type when this node knows it, else a <see cref="RemoteGrainException"/>.</summary>
     public static Exception DeserializeError(ReadOnlyMemory<byte> body)
     {
-        var error = JsonSerializer.Deserialize<WireError>(body.Span) ?? new WireError("System.Exception", "", "Unknown remote error.", null, null, null);
+        var error = JsonSerializer.Deserialize<WireError>(body.Span) ?? new WireError("System.Exception", "", "Unknown remote error.", null, null, null, null);
         Exception? exception = null;
         try
         {
@@ -89,6 +105,11 @@ internal sealed class WireSerializer
             exception.Data["RemoteStackTrace"] = error.StackTrace;
         }
 
+        foreach (var (key, value) in error.Data ?? [])
+        {
+            exception.Data[key] = value;
+        }
+
         return exception;
     }
 
@@ -110,7 +131,7 @@ internal sealed class WireSerializer
         }
     }
 
-    private sealed record WireError(string Type, string Assembly, string Message, string? StackTrace, string? StoredEtag, string? CurrentEtag);
+    private sealed record WireError(string Type, string Assembly, string Message, string? StackTrace, string? StoredEtag, string? CurrentEtag, Dictionary<string, string>? Data);
 
     private sealed class GrainReferenceConverterFactory(IGrainReferenceRuntime runtime) : JsonConverterFactory
     {
