@@ -1,6 +1,6 @@
 using System.Reflection;
 
-namespace Actors.Runtime.Tests;
+namespace Architecture.Tests;
 
 /// <summary>The dependency rules of the design: Abstractions ← Runtime ← providers, and no domain in the runtime.</summary>
 public sealed class ArchitectureTests
@@ -13,6 +13,8 @@ public sealed class ArchitectureTests
         { "Actors.Runtime", ["Actors.Runtime.Abstractions"] },
         { "Actors.Runtime.Postgres", ["Actors.Runtime", "Actors.Runtime.Abstractions"] },
         { "Actors.Runtime.Testing", ["Actors.Runtime", "Actors.Runtime.Abstractions", "Actors.Runtime.Postgres"] },
+        { "Grains.Interfaces", ["Actors.Runtime.Abstractions"] },
+        { "Grains", ["Grains.Interfaces", "Actors.Runtime.Abstractions", "Actors.Runtime", "Actors.Runtime.Postgres"] },
     };
 
     [Theory]
@@ -43,10 +45,21 @@ public sealed class ArchitectureTests
         Assert.Empty(domainTypes);
     }
 
+    [Theory]
+    [InlineData("Grains")]
+    [InlineData("Grains.Interfaces")]
+    public void Domain_assemblies_never_reference_AspNetCore_or_SignalR(string assembly)
+    {
+        var references = Assembly.Load(assembly).GetReferencedAssemblies().Select(a => a.Name!).ToList();
+
+        Assert.DoesNotContain(references, name => name.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal));
+        Assert.DoesNotContain(references, name => name.Contains("SignalR", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void Abstractions_do_not_depend_on_AspNetCore_or_hosting()
     {
-        var references = typeof(Grain).Assembly.GetReferencedAssemblies().Select(a => a.Name!).ToList();
+        var references = typeof(Actors.Grain).Assembly.GetReferencedAssemblies().Select(a => a.Name!).ToList();
 
         Assert.DoesNotContain(references, name => name.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal));
         Assert.DoesNotContain(references, name => name.StartsWith("Microsoft.Extensions.Hosting", StringComparison.Ordinal));
