@@ -138,9 +138,33 @@ internal sealed class RealtimeHub(
         return new UpdateAck(view.Version);
     }
 
+    public override async Task OnConnectedAsync()
+    {
+        // Platform presence: the user is online while at least one connection lives.
+        try
+        {
+            await grains.GetGrain<IUserGrain>(UserId).ConnectAsync(Context.ConnectionId);
+        }
+        catch (DomainException exception)
+        {
+            RealtimeLog.PresenceFailed(logger, exception, "user:" + UserId);
+        }
+
+        await base.OnConnectedAsync();
+    }
+
     public override async Task OnDisconnectedAsync(Exception? exception)
     {
         var connectionId = Context.ConnectionId;
+        try
+        {
+            await grains.GetGrain<IUserGrain>(UserId).DisconnectAsync(connectionId);
+        }
+        catch (Exception failure) when (failure is DomainException or SiloUnavailableException or TimeoutException)
+        {
+            RealtimeLog.PresenceFailed(logger, failure, "user:" + UserId);
+        }
+
         foreach (var resourceId in Watched.Keys)
         {
             await bridge.UnwatchAsync(resourceId, connectionId);
