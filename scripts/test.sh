@@ -75,7 +75,7 @@ fi
 if [ -f tests/e2e/package.json ]; then
   echo "== node tests"
   out="$results/e2e.txt"
-  (cd tests/e2e && npm ci --no-audit --no-fund >/dev/null 2>&1 && node --test) 2>&1 | tee "$out"
+  (cd tests/e2e && npm ci --no-audit --no-fund >/dev/null && npm test --silent) 2>&1 | tee "$out"
   p=$(sed -n 's/^# pass \([0-9]*\)/\1/p' "$out" | tail -n 1)
   f=$(sed -n 's/^# fail \([0-9]*\)/\1/p' "$out" | tail -n 1)
   if [ -z "$p" ]; then f=1; fi
