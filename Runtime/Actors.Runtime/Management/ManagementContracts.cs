@@ -10,7 +10,16 @@ public interface ISiloControlGrain : IGrainWithStringKey
 
     /// <summary>Echoes the payload from the silo (health checks and cross-silo benchmarks).</summary>
     Task<string> PingAsync(string payload);
+
+    /// <summary>
+    /// Measures calls from this silo to another silo's (or its own) control grain: concurrent
+    /// callers ping for a while and the latencies are reported. An operator tool and the
+    /// cross-silo benchmark's load generator.
+    /// </summary>
+    Task<PingLoadResult> PingLoadAsync(string targetSilo, int concurrency, TimeSpan duration, int payloadBytes);
 }
+
+public sealed record PingLoadResult(long Calls, long Errors, double Seconds, double CallsPerSecond, double P50Ms, double P99Ms, double MaxMs);
 
 /// <summary>Cluster-wide view for operators (the dashboard): silos, activations and call statistics.</summary>
 [GrainType(ManagementGrain.TypeName)]

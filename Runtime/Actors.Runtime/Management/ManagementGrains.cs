@@ -32,6 +32,45 @@ internal sealed class SiloControlGrain(RuntimeServices runtime) : Grain, ISiloCo
     }
 
     public Task<string> PingAsync(string payload) => Task.FromResult(payload);
+
+    public async Task<PingLoadResult> PingLoadAsync(string targetSilo, int concurrency, TimeSpan duration, int payloadBytes)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(concurrency, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(concurrency, 10_000);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(duration, TimeSpan.FromMinutes(5));
+        var target = GrainFactory.GetGrain<ISiloControlGrain>(targetSilo);
+        var payload = new string('x', Math.Clamp(payloadBytes, 0, 1 << 20));
+        var factory = GrainFactory;
+
+        // Run outside this activation's turn: the callers are plain tasks, like requests arriving at the silo.
+        return await Task.Run(async () =>
+        {
+            var latencies = new List<double>[concurrency];
+            long errors = 0;
+            var clock = Stopwatch.StartNew();
+            await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async i =>
+            {
+                var mine = latencies[i] = new List<double>(4096);
+                while (clock.Elapsed < duration)
+                {
+                    var start = Stopwatch.GetTimestamp();
+                    try
+                    {
+                        await target.PingAsync(payload).ConfigureAwait(false);
+                        mine.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+                    }
+                    catch (Exception exception) when (exception is TimeoutException or SiloUnavailableException or GrainRoutingException)
+                    {
+                        Interlocked.Increment(ref errors);
+                    }
+                }
+            })).ConfigureAwait(false);
+            var seconds = clock.Elapsed.TotalSeconds;
+            var all = latencies.SelectMany(l => l).Order().ToArray();
+            double At(double q) => all.Length == 0 ? 0 : Math.Round(all[Math.Min(all.Length - 1, (int)(q * all.Length))], 3);
+            return new PingLoadResult(all.Length, errors, Math.Round(seconds, 3), Math.Round(all.Length / seconds), At(0.50), At(0.99), all.Length == 0 ? 0 : Math.Round(all[^1], 3));
+        }).ConfigureAwait(true);
+    }
 }
 
 /// <summary>Fans out to every live silo's control grain and merges the answers.</summary>

@@ -79,11 +79,20 @@ internal sealed class GrainRuntime : IGrainFactory, IGrainReferenceRuntime
         return runtime.ClassMap.ForInterface(grainInterface).TypeName;
     }
 
-    private static GrainInterfaceDescriptor Descriptor(Type type) =>
-        GrainTypeRegistry.TryGetInterface(type, out var descriptor)
+    private static GrainInterfaceDescriptor Descriptor(Type type)
+    {
+        if (GrainTypeRegistry.TryGetInterface(type, out var descriptor))
+        {
+            return descriptor;
+        }
+
+        // typeof() alone does not run a module's initializer: run it, so its proxies register.
+        RuntimeHelpers.RunModuleConstructor(type.Module.ModuleHandle);
+        return GrainTypeRegistry.TryGetInterface(type, out descriptor)
             ? descriptor
             : throw new GrainRoutingException(
                 $"No generated proxy for {type.FullName}. The project that declares it must reference Actors.Runtime.CodeGen as an analyzer.");
+    }
 
     public TGrainObserverInterface CreateObjectReference<TGrainObserverInterface>(IGrainObserver obj)
         where TGrainObserverInterface : IGrainObserver

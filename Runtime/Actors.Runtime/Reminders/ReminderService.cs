@@ -59,9 +59,18 @@ internal sealed class ReminderService : IReminderRegistry, IAsyncDisposable
 
     private async Task RefreshSafelyAsync()
     {
+        if (Volatile.Read(ref disposed) != 0)
+        {
+            return;
+        }
+
         try
         {
             await RefreshAsync(stopping.Token).ConfigureAwait(false);
+        }
+        catch (ObjectDisposedException)
+        {
+            // Stopping: a late membership change has nothing left to refresh.
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
