@@ -1,9 +1,31 @@
+using Actors.WebHost.Api;
+using Actors.WebHost.Auth;
+using Actors.WebHost.Docs;
+using Actors.WebHost.Errors;
+using Actors.WebHost.Health;
+using Actors.WebHost.Hosting;
 using Actors.WebHost.Realtime;
+using Actors.WebHost.Security;
 
 var builder = WebApplication.CreateBuilder(args);
-builder.AddRealtime();
+builder.AddActorsCluster();       // Embedded silo (+ PostgreSQL when configured) or cluster client
+builder.AddErrorHandling();       // problem+json with a code on every error response
+builder.AddPlatformSecurity();    // security headers, CORS allow-list, body size limit, rate limits
+builder.AddPlatformAuth();        // JWT bearer, token issuing, accounts, operator bootstrap
+builder.AddApi();                 // request validation for the REST endpoints
+builder.AddApiDocs();             // OpenAPI document and /api-docs
+builder.AddHealthAndMetrics();    // /healthz, /readyz, /metrics
+builder.AddRealtime();            // SignalR hub and realtime bridge
 
 var app = builder.Build();
+app.UseSecurityHeaders();
+app.UseErrorHandling();
+app.UseRequestGuards();           // CORS, request body limit
+app.UsePlatformAuth();
+app.UseRateLimits();
+app.MapHealthAndMetrics();
+app.MapApiDocs();
+app.MapApi();
 app.MapRealtime();
 app.Run();
 
