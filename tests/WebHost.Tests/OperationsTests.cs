@@ -137,4 +137,16 @@ public sealed class OperationsTests(ApiFactory factory)
         var user = await factory.RegisterAsync("metrics");
         await Expect.StatusAsync(await user.Client.GetAsync("/api/users/me"), HttpStatusCode.OK);
     }
+
+    [Fact]
+    public async Task Expected_client_errors_are_not_logged_as_server_errors()
+    {
+        var user = await factory.RegisterAsync("quiet");
+        var before = factory.Logs.Entries.Count(e => e.Level >= Microsoft.Extensions.Logging.LogLevel.Error);
+
+        await Expect.ProblemAsync(await user.Client.GetAsync("/api/sessions/NoSuchSession"), HttpStatusCode.NotFound, "not_found");
+        await Expect.ProblemAsync(await user.Client.SendAsync(TestApi.Json(HttpMethod.Post, "/api/sessions", "{bad")), HttpStatusCode.BadRequest, "validation_failed");
+
+        Assert.Equal(before, factory.Logs.Entries.Count(e => e.Level >= Microsoft.Extensions.Logging.LogLevel.Error));
+    }
 }
