@@ -135,7 +135,7 @@ start() {
   fi
 
   local port attempt
-  local -a opts=(-c listen_addresses=127.0.0.1)
+  local -a opts=(-c listen_addresses=127.0.0.1 -c max_connections=400)
   # Unix socket paths are limited to ~107 bytes; everything connects over TCP anyway.
   if (( ${#data_dir} < 90 )); then
     opts+=(-k "'$data_dir'")

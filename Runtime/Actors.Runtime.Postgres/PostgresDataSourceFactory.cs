@@ -6,6 +6,9 @@ namespace Actors.Runtime.Postgres;
 /// <summary>Builds the <see cref="NpgsqlDataSource"/> a PostgreSQL storage provider uses.</summary>
 public static class PostgresDataSourceFactory
 {
+    /// <summary>Connections per data source when the connection string does not say (Maximum Pool Size).</summary>
+    public const int DefaultMaxPoolSize = 20;
+
     /// <summary>
     /// Creates a data source for <paramref name="options"/>: its connect and command timeouts replace
     /// the connection string's, and the application name defaults to <c>actors</c>.
@@ -21,6 +24,13 @@ public static class PostgresDataSourceFactory
         if (string.IsNullOrEmpty(builder.ApplicationName))
         {
             builder.ApplicationName = "actors";
+        }
+
+        // A silo opens several data sources (state, membership, reminders, the event log); Npgsql's
+        // default of 100 connections each would exhaust a server's max_connections with two silos.
+        if (!builder.ContainsKey("Maximum Pool Size") && !builder.ContainsKey("Max Pool Size"))
+        {
+            builder.MaxPoolSize = DefaultMaxPoolSize;
         }
 
         var dataSourceBuilder = new NpgsqlDataSourceBuilder(builder.ConnectionString);

@@ -14,6 +14,7 @@ internal sealed class GrainClassMap
     private readonly ConcurrentDictionary<Type, GrainClassInfo> observers = new();
     private readonly Lock gate = new();
     private int knownClassCount = -1;
+    private readonly HashSet<System.Reflection.Module> initializedModules = [];
 
     public GrainClassInfo ObserverInfo(Type observerClass) =>
         observers.GetOrAdd(observerClass, static t => new GrainClassInfo(t));
@@ -111,6 +112,13 @@ internal sealed class GrainClassMap
 
                 foreach (var itf in grainClass.GetInterfaces())
                 {
+                    // The interface's proxies and request types register when its module initializes;
+                    // calls that arrive over the network look them up by name, so make sure it ran.
+                    if (initializedModules.Add(itf.Module))
+                    {
+                        System.Runtime.CompilerServices.RuntimeHelpers.RunModuleConstructor(itf.Module.ModuleHandle);
+                    }
+
                     if (!typeof(IGrain).IsAssignableFrom(itf) || itf == typeof(IGrain) || itf == typeof(IGrainWithStringKey)
                         || itf == typeof(IGrainWithGuidKey) || itf == typeof(IGrainWithIntegerKey))
                     {

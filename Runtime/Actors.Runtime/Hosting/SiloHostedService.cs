@@ -32,6 +32,9 @@ internal sealed class SiloHostedService(RuntimeServices runtime, IEnumerable<ISi
             await task.ExecuteAsync(cancellationToken);
         }
 
+        // Register every grain class and interface now: calls from the network look interfaces up by name.
+        _ = runtime.ClassMap.Manifest();
+
         if (services.GetService<IMembershipTable>() is { } table)
         {
             var lifetime = services.GetService<IHostApplicationLifetime>();

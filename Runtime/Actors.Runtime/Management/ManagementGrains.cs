@@ -7,7 +7,9 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Actors.Runtime.Management;
 
 /// <summary>Answers for the silo it runs on (the router places it by its key, the silo address).</summary>
+/// <remarks>Reentrant: a ping load running on this grain must not block pings (or statistics) to it.</remarks>
 [GrainType(TypeName)]
+[Reentrant]
 internal sealed class SiloControlGrain(RuntimeServices runtime) : Grain, ISiloControlGrain
 {
     public const string TypeName = "sys.silo";
@@ -45,6 +47,8 @@ internal sealed class SiloControlGrain(RuntimeServices runtime) : Grain, ISiloCo
         // Run outside this activation's turn: the callers are plain tasks, like requests arriving at the silo.
         return await Task.Run(async () =>
         {
+            // Not part of this grain's call chain: the load callers are independent requests.
+            Messaging.RuntimeContext.Current = null;
             var latencies = new List<double>[concurrency];
             long errors = 0;
             var clock = Stopwatch.StartNew();
