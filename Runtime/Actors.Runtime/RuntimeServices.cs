@@ -36,6 +36,7 @@ internal sealed class RuntimeServices
         Metrics = new RuntimeMetrics(meterFactory, timeProvider, () => Catalog.All().Sum(a => (long)a.WaitingCount));
         GrainRuntime = new GrainRuntime(this, [.. outgoingFilters]);
         CallTimeoutTicks = ToTicks(Options.CallTimeout);
+        coarseNow = timeProvider.GetTimestamp();
         StartedAt = timeProvider.GetUtcNow();
         IdleTimeoutTicks = ToTicks(Options.IdleTimeout);
     }
@@ -65,6 +66,23 @@ internal sealed class RuntimeServices
     public GrainRuntime GrainRuntime { get; }
 
     public long CallTimeoutTicks { get; }
+
+    private long coarseNow;
+
+    /// <summary>
+    /// A clock read once per maintenance period: call deadlines and idle times need no more
+    /// precision than the sweep that checks them, and reading the clock on every call is not free
+    /// (a system call on some virtual machines).
+    /// </summary>
+    public long CoarseNow => Volatile.Read(ref coarseNow);
+
+    /// <summary>Reads the clock and refreshes <see cref="CoarseNow"/> (the maintenance sweep calls it).</summary>
+    public long RefreshCoarseNow()
+    {
+        var now = TimeProvider.GetTimestamp();
+        Volatile.Write(ref coarseNow, now);
+        return now;
+    }
 
     public long IdleTimeoutTicks { get; }
 

@@ -230,8 +230,41 @@ internal sealed partial class ActivationData
     }
 
     // Timer ticks that do not keep the grain alive never hold off collection; it waits for them to end.
-    private static bool OnlyBackgroundTicks(IEnumerable<Message>? messages) =>
-        messages is null || messages.All(static m => m.IsTimerTick && !m.Timer!.Options.KeepAlive);
+    private static bool OnlyBackgroundTicks(List<Message>? messages)
+    {
+        if (messages is null)
+        {
+            return true;
+        }
+
+        foreach (var m in messages)
+        {
+            if (!m.IsTimerTick || m.Timer!.Options.KeepAlive)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool OnlyBackgroundTicks(Queue<Message>? messages)
+    {
+        if (messages is null)
+        {
+            return true;
+        }
+
+        foreach (var m in messages)
+        {
+            if (!m.IsTimerTick || m.Timer!.Options.KeepAlive)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     public void DeactivateOnIdle() =>
         RequestDeactivation(new DeactivationReason(DeactivationReasonCode.ApplicationRequested, "DeactivateOnIdle was called."));

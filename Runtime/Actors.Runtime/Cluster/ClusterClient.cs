@@ -225,7 +225,7 @@ internal sealed class ClusterClientHostedService(ClusterClient client, RuntimeSe
         var period = runtime.Options.MaintenancePeriod;
         maintenance = runtime.TimeProvider.CreateTimer(_ =>
         {
-            var now = runtime.TimeProvider.GetTimestamp();
+            var now = runtime.RefreshCoarseNow();
             client.ExpirePending(now);
             runtime.Catalog.RunMaintenance(now, long.MaxValue);
         }, null, period, period);

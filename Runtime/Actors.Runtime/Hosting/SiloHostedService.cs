@@ -67,7 +67,7 @@ internal sealed class SiloHostedService(RuntimeServices runtime, IEnumerable<ISi
     {
         try
         {
-            var now = runtime.TimeProvider.GetTimestamp();
+            var now = runtime.RefreshCoarseNow();
             runtime.Catalog.RunMaintenance(now, runtime.IdleTimeoutTicks);
             Cluster?.Messages.ExpirePending(now);
         }

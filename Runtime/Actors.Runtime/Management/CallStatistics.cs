@@ -21,7 +21,8 @@ internal sealed class CallStatistics
 
     private readonly ConcurrentDictionary<(string GrainType, GrainMethodDescriptor Method), Entry> entries = new();
 
-    public void Record(string grainType, GrainMethodDescriptor method, double elapsedMs, bool failed)
+    /// <summary>Counts a call; <paramref name="elapsedMs"/> is null for calls whose time was not sampled.</summary>
+    public void Record(string grainType, GrainMethodDescriptor method, double? elapsedMs, bool failed)
     {
         var entry = entries.GetOrAdd((grainType, method), static _ => new Entry());
         Interlocked.Increment(ref entry.Calls);
@@ -30,15 +31,21 @@ internal sealed class CallStatistics
             Interlocked.Increment(ref entry.Errors);
         }
 
-        var index = Array.BinarySearch(Bounds, elapsedMs);
+        if (elapsedMs is not { } ms)
+        {
+            return;
+        }
+
+        var index = Array.BinarySearch(Bounds, ms);
         index = index < 0 ? Math.Min(~index, BucketCount - 1) : index;
         Interlocked.Increment(ref entry.Buckets[index]);
-        var ticks = (long)(elapsedMs * 1000);
-        Interlocked.Add(ref entry.TotalMicros, ticks);
+        Interlocked.Increment(ref entry.Sampled);
+        Interlocked.Add(ref entry.TotalMicros, (long)(ms * 1000));
     }
 
     public ImmutableArray<MethodStatistics> Snapshot() =>
-        [.. entries.Select(p => ToStatistics(p.Key.GrainType, p.Key.Method.InterfaceName, p.Key.Method.Name, p.Value.Calls, p.Value.Errors, [.. p.Value.Buckets], p.Value.TotalMicros))];
+        [.. entries.Select(p => ToStatistics(p.Key.GrainType, p.Key.Method.InterfaceName, p.Key.Method.Name, p.Value.Calls, p.Value.Errors, [.. p.Value.Buckets],
+            p.Value.Sampled == 0 ? 0 : p.Value.TotalMicros * p.Value.Calls / p.Value.Sampled))];
 
     /// <summary>Merges per-silo statistics of the same method (bucketed counts add exactly).</summary>
     public static ImmutableArray<MethodStatistics> Merge(IEnumerable<MethodStatistics> parts) =>
@@ -90,6 +97,7 @@ internal sealed class CallStatistics
         public long Calls;
         public long Errors;
         public long TotalMicros;
+        public long Sampled;
         public readonly long[] Buckets = new long[BucketCount];
     }
 }

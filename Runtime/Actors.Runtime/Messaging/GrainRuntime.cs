@@ -125,9 +125,9 @@ internal sealed class GrainRuntime : IGrainFactory, IGrainReferenceRuntime
 
     public void SendRequest(GrainReference target, GrainRequest request)
     {
-        var current = RuntimeContext.Current;
+        var current = RuntimeContext.Current ?? (SynchronizationContext.Current as Activation.ActivationSynchronizationContext)?.Activation.ExclusiveMessage;
         var oneWay = request.Method.IsOneWay;
-        var now = runtime.TimeProvider.GetTimestamp();
+        var now = runtime.CoarseNow;
         var message = new Message(request, target.GrainId)
         {
             Sender = current?.Target,

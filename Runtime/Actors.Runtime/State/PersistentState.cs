@@ -23,13 +23,36 @@ internal sealed class PersistentState<TState> : IPersistentState<TState>, IPersi
 
     public TState State { get; set; } = new();
 
+    /// <summary>
+    /// Starts a provider call with no synchronization context, so the provider's own awaits do not
+    /// queue as turns of this activation; only the final continuation (our await) comes back here.
+    /// </summary>
+    private static T OutsideTurn<T>(Func<T> start)
+    {
+        var context = SynchronizationContext.Current;
+        if (context is null)
+        {
+            return start();
+        }
+
+        SynchronizationContext.SetSynchronizationContext(null);
+        try
+        {
+            return start();
+        }
+        finally
+        {
+            SynchronizationContext.SetSynchronizationContext(context);
+        }
+    }
+
     public string? Etag { get; private set; }
 
     public bool RecordExists { get; private set; }
 
     public async Task ReadStateAsync(CancellationToken cancellationToken = default)
     {
-        var stored = await storage.ReadAsync(key, cancellationToken).ConfigureAwait(true);
+        var stored = await OutsideTurn(() => storage.ReadAsync(key, cancellationToken)).ConfigureAwait(true);
         if (stored is null)
         {
             State = new TState();
@@ -48,7 +71,8 @@ internal sealed class PersistentState<TState> : IPersistentState<TState>, IPersi
         var json = GrainStateSerializer<TState>.Serialize(State);
         try
         {
-            Etag = await storage.WriteAsync(key, json, serializer.SchemaVersion, Etag, cancellationToken).ConfigureAwait(true);
+            var expected = Etag;
+            Etag = await OutsideTurn(() => storage.WriteAsync(key, json, serializer.SchemaVersion, expected, cancellationToken)).ConfigureAwait(true);
             RecordExists = true;
         }
         catch (InconsistentStateException)
@@ -62,7 +86,8 @@ internal sealed class PersistentState<TState> : IPersistentState<TState>, IPersi
     {
         try
         {
-            await storage.ClearAsync(key, Etag, cancellationToken).ConfigureAwait(true);
+            var expected = Etag;
+            await OutsideTurn(() => storage.ClearAsync(key, expected, cancellationToken)).ConfigureAwait(true);
         }
         catch (InconsistentStateException)
         {
