@@ -68,7 +68,7 @@ internal static class SiloHostingExtensions
                 options.ConnectionString = connectionString;
                 options.ClusterId = clusterId;
             })
-            .AddApplicationGrains());
+            .AddApplicationGrains(connectionString));
         return builder;
     }
 
