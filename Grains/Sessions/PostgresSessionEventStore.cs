@@ -11,7 +11,7 @@ namespace Actors.Grains.Sessions;
 /// Session event logs in the PostgreSQL table <c>actors_session_events</c> (migration
 /// <c>Grains/Migrations/0001_session_events.sql</c>, component <c>domain</c>). A batch is one
 /// <c>INSERT … SELECT FROM unnest(…)</c>: one statement, one implicit transaction, one round trip,
-/// whatever the batch size. Unreachable servers and failures surface as <see cref="GrainStorageException"/>;
+/// whatever the batch size; batches of several sessions waiting at once share one (see <see cref="AppendAsync"/>). Unreachable servers and failures surface as <see cref="GrainStorageException"/>;
 /// a broken connection clears the pool so the next operation works as soon as the server is back.
 /// </summary>
 public sealed class PostgresSessionEventStore : ISessionEventStore
@@ -28,9 +28,9 @@ public sealed class PostgresSessionEventStore : ISessionEventStore
 
     private const string AppendSql =
         "INSERT INTO actors_session_events (session_id, seq, type, author_id, payload, client_msg_id, at) " +
-        "SELECT $1, u.seq, u.type, u.author_id, u.payload::jsonb, u.client_msg_id, u.at " +
-        "FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[]) " +
-        "AS u(seq, type, author_id, payload, client_msg_id, at)";
+        "SELECT u.session_id, u.seq, u.type, u.author_id, u.payload::jsonb, u.client_msg_id, u.at " +
+        "FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[]) " +
+        "AS u(session_id, seq, type, author_id, payload, client_msg_id, at)";
 
     private const string ReadSql =
         "SELECT seq, type, author_id, payload::text, client_msg_id, at FROM actors_session_events " +
@@ -48,6 +48,9 @@ public sealed class PostgresSessionEventStore : ISessionEventStore
 
     private readonly NpgsqlDataSource dataSource;
     private readonly ILogger logger;
+    private readonly Lock appendGate = new();
+    private List<PendingAppend> waitingAppends = [];
+    private int writers;
     private long commits;
     private long appended;
 
@@ -87,68 +90,184 @@ public sealed class PostgresSessionEventStore : ISessionEventStore
             return (long)(await command.ExecuteScalarAsync(ct).ConfigureAwait(false))!;
         }, cancellationToken);
 
-    public async Task AppendAsync(string sessionId, IReadOnlyList<SessionEventRecord> events, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Appends one session's batch. Batches of different sessions that are waiting at the same time
+    /// are written together in one statement (one transaction, one round trip): a second level of
+    /// group commit, across sessions, with at most <see cref="MaxConcurrentWrites"/> statements in
+    /// flight. A combined statement is all-or-nothing, so each session's batch still is; when it is
+    /// refused for a conflict or bad data, it is split in halves and written again, down to the
+    /// offending session's own batch, so that only that session gets the error.
+    /// </summary>
+    public Task AppendAsync(string sessionId, IReadOnlyList<SessionEventRecord> events, CancellationToken cancellationToken = default)
     {
+        ArgumentException.ThrowIfNullOrEmpty(sessionId);
         ArgumentNullException.ThrowIfNull(events);
         if (events.Count == 0)
         {
-            return;
+            return Task.CompletedTask;
         }
 
-        var count = events.Count;
+        var append = new PendingAppend(sessionId, events);
+        bool startWriter;
+        lock (appendGate)
+        {
+            waitingAppends.Add(append);
+            startWriter = writers < MaxConcurrentWrites;
+            if (startWriter)
+            {
+                writers++;
+            }
+        }
+
+        if (startWriter)
+        {
+            _ = RunWriterAsync();
+        }
+
+        return append.Completion.Task;
+    }
+
+    /// <summary>How many append statements may be in flight at once (each on its own connection).</summary>
+    internal const int MaxConcurrentWrites = 4;
+
+    /// <summary>Takes every waiting append and writes them in one statement, until none waits.</summary>
+    private async Task RunWriterAsync()
+    {
+        while (true)
+        {
+            List<PendingAppend> batch;
+            lock (appendGate)
+            {
+                if (waitingAppends.Count == 0)
+                {
+                    writers--;
+                    return;
+                }
+
+                batch = waitingAppends;
+                waitingAppends = [];
+            }
+
+            await WriteAsync(batch).ConfigureAwait(false);
+        }
+    }
+
+    private async Task WriteAsync(List<PendingAppend> batch)
+    {
+        var count = 0;
+        foreach (var append in batch)
+        {
+            count += append.Events.Count;
+        }
+
+        var sessions = new string[count];
         var seqs = new long[count];
         var types = new string[count];
         var authors = new string?[count];
         var payloads = new string[count];
         var clientMsgIds = new string?[count];
         var ats = new DateTime[count];
-        for (var i = 0; i < count; i++)
+        var i = 0;
+        foreach (var append in batch)
         {
-            var e = events[i];
-            seqs[i] = e.Seq;
-            types[i] = e.Type;
-            authors[i] = e.AuthorId;
-            payloads[i] = e.Payload;
-            clientMsgIds[i] = e.ClientMsgId;
-            ats[i] = e.At.UtcDateTime;
+            foreach (var e in append.Events)
+            {
+                sessions[i] = append.SessionId;
+                seqs[i] = e.Seq;
+                types[i] = e.Type;
+                authors[i] = e.AuthorId;
+                payloads[i] = e.Payload;
+                clientMsgIds[i] = e.ClientMsgId;
+                ats[i] = e.At.UtcDateTime;
+                i++;
+            }
         }
 
-        // Never retried here: a failure after the server received the statement leaves the outcome
-        // unknown, and only the caller (the session grain) can find out and decide.
-        await ExecuteAsync("append", sessionId, retry: false, async (connection, ct) =>
+        var subject = batch.Count == 1 ? batch[0].SessionId : $"{batch[0].SessionId} and {batch.Count - 1} other sessions";
+        try
         {
-            await using var command = Command(connection, AppendSql, sessionId);
-            command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = seqs });
-            command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = types });
-            command.Parameters.Add(new NpgsqlParameter<string?[]> { TypedValue = authors, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-            command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = payloads });
-            command.Parameters.Add(new NpgsqlParameter<string?[]> { TypedValue = clientMsgIds, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-            command.Parameters.Add(new NpgsqlParameter<DateTime[]> { TypedValue = ats, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz });
-            try
+            // Never retried here: a failure after the server received the statement leaves the outcome
+            // unknown, and only the session grain can find out and decide.
+            await ExecuteAsync("append", subject, retry: false, async (connection, ct) =>
             {
-                await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
-            }
-            catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
+                await using var command = new NpgsqlCommand(AppendSql, connection);
+                command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = sessions });
+                command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = seqs });
+                command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = types });
+                command.Parameters.Add(new NpgsqlParameter<string?[]> { TypedValue = authors, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+                command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = payloads });
+                command.Parameters.Add(new NpgsqlParameter<string?[]> { TypedValue = clientMsgIds, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+                command.Parameters.Add(new NpgsqlParameter<DateTime[]> { TypedValue = ats, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz });
+                try
+                {
+                    await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+                }
+                catch (PostgresException refused) when (refused.SqlState == PostgresErrorCodes.UniqueViolation || IsInvalidData(refused))
+                {
+                    // An answer about the data, not a failure of the store.
+                    throw new AppendRefusedException(refused);
+                }
+
+                return 0;
+            }, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (AppendRefusedException refused)
+        {
+            var ex = refused.Refusal;
+            if (batch.Count > 1)
             {
-                var conflict = ex.ConstraintName == ClientMsgIdKey ? SessionEventConflict.ClientMsgId : SessionEventConflict.Seq;
-                throw new SessionEventConflictException(
-                    conflict,
-                    conflict == SessionEventConflict.ClientMsgId
-                        ? $"A clientMsgId of the batch is already in the log of session {sessionId}."
-                        : $"Seq {seqs[0]}..{seqs[^1]} of session {sessionId} is already taken: another writer appended.",
-                    ex);
-            }
-            catch (PostgresException ex) when (ex.SqlState.StartsWith("22", StringComparison.Ordinal) || ex.SqlState == PostgresErrorCodes.CheckViolation)
-            {
-                throw new SessionEventConflictException(
-                    SessionEventConflict.InvalidData, $"The event log refused data of the batch for session {sessionId}: {ex.MessageText}", ex);
+                // Which session collided? Split and write the halves again, down to the offending
+                // session's own batch: only it fails, the others are written.
+                var half = batch.Count / 2;
+                await Task.WhenAll(WriteAsync(batch.GetRange(0, half)), WriteAsync(batch.GetRange(half, batch.Count - half))).ConfigureAwait(false);
+                return;
             }
 
-            return 0;
-        }, cancellationToken).ConfigureAwait(false);
+            var append = batch[0];
+            var conflict = IsInvalidData(ex) ? SessionEventConflict.InvalidData
+                : ex.ConstraintName == ClientMsgIdKey ? SessionEventConflict.ClientMsgId
+                : SessionEventConflict.Seq;
+            append.Completion.TrySetException(new SessionEventConflictException(conflict, conflict switch
+            {
+                SessionEventConflict.ClientMsgId => $"A clientMsgId of the batch is already in the log of session {append.SessionId}.",
+                SessionEventConflict.Seq => $"Seq {append.Events[0].Seq}..{append.Events[^1].Seq} of session {append.SessionId} is already taken: another writer appended.",
+                _ => $"The event log refused data of the batch for session {append.SessionId}: {ex.MessageText}",
+            }, ex));
+            return;
+        }
+        catch (Exception ex)
+        {
+            foreach (var append in batch)
+            {
+                append.Completion.TrySetException(ex);
+            }
+
+            return;
+        }
 
         Interlocked.Increment(ref commits);
         Interlocked.Add(ref appended, count);
+        foreach (var append in batch)
+        {
+            append.Completion.TrySetResult();
+        }
+    }
+
+    private static bool IsInvalidData(PostgresException exception) =>
+        exception.SqlState.StartsWith("22", StringComparison.Ordinal) || exception.SqlState == PostgresErrorCodes.CheckViolation;
+
+    private sealed class AppendRefusedException(PostgresException refusal) : Exception(refusal.Message, refusal)
+    {
+        public PostgresException Refusal { get; } = refusal;
+    }
+
+    private sealed class PendingAppend(string sessionId, IReadOnlyList<SessionEventRecord> events)
+    {
+        public string SessionId { get; } = sessionId;
+
+        public IReadOnlyList<SessionEventRecord> Events { get; } = events;
+
+        public TaskCompletionSource Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
     public Task<IReadOnlyList<SessionEventRecord>> ReadAsync(string sessionId, long afterSeq, int limit, CancellationToken cancellationToken = default)

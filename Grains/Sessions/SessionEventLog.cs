@@ -47,6 +47,7 @@ internal sealed class SessionEventLog
     private List<Pending> queue = [];
     private Task? loading;
     private bool committing;
+    private int lastBatchSize;
     private long lastPushed;
     private DateTimeOffset lastAt;
 
@@ -186,6 +187,15 @@ internal sealed class SessionEventLog
                     }
                 }
 
+                // Under concurrency, let publishes already waiting in the mailbox (typically the callers
+                // just acknowledged, publishing again) join this batch rather than the one after it:
+                // otherwise publishers settle into two groups that alternate between "queued" and
+                // "in flight", and every commit carries half of them. A lone publisher does not wait.
+                if (lastBatchSize > 1)
+                {
+                    await Task.Yield();
+                }
+
                 List<Pending> batch;
                 if (queue.Count <= MaxBatch)
                 {
@@ -198,6 +208,7 @@ internal sealed class SessionEventLog
                     queue.RemoveRange(0, MaxBatch);
                 }
 
+                lastBatchSize = batch.Count;
                 await CommitAsync(batch);
             }
         }

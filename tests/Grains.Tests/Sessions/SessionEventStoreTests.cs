@@ -87,6 +87,48 @@ public sealed class SessionEventStoreTests(DomainClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Batches_of_many_sessions_share_commits_and_a_collision_fails_only_its_own_session()
+    {
+        var store = Create("postgres");
+        var warmup = Enumerable.Range(0, 60).Select(_ => Ids.New("s")).ToList();
+        var commits = store.Commits;
+        await Task.WhenAll(warmup.Select(session => store.AppendAsync(session, [Record(1)])));
+        Assert.True(store.Commits - commits < 60, "concurrent batches of different sessions share statements");
+
+        var sessions = Enumerable.Range(0, 60).Select(_ => Ids.New("s")).ToList();
+        await store.AppendAsync(sessions[7], [Record(1, "taken")]);
+
+        var appends = sessions.Select((session, i) => i switch
+        {
+            7 => store.AppendAsync(session, [Record(2), Record(3, "taken")]),
+            13 => store.AppendAsync(session, [Record(1), Record(2) with { Payload = """{"a":"\u0000"}""" }]),
+            _ => store.AppendAsync(session, [Record(1, "x"), Record(2)]),
+        }).ToList();
+        var outcomes = await Task.WhenAll(appends.Select(async a =>
+        {
+            try
+            {
+                await a;
+                return "ok";
+            }
+            catch (SessionEventConflictException conflict)
+            {
+                return conflict.Conflict.ToString();
+            }
+        }));
+
+        Assert.Equal(nameof(SessionEventConflict.ClientMsgId), outcomes[7]);
+        Assert.Equal(nameof(SessionEventConflict.InvalidData), outcomes[13]);
+        Assert.All(outcomes.Where((_, i) => i is not (7 or 13)), o => Assert.Equal("ok", o));
+        Assert.Equal(1, await store.GetLastSeqAsync(sessions[7]));
+        Assert.Equal(0, await store.GetLastSeqAsync(sessions[13]));
+        foreach (var session in sessions.Where((_, i) => i is not (7 or 13)))
+        {
+            Assert.Equal(2, await store.GetLastSeqAsync(session));
+        }
+    }
+
+    [Fact]
     public async Task Data_PostgreSQL_refuses_fails_the_batch_as_invalid_data_and_writes_nothing()
     {
         var store = Create("postgres");
