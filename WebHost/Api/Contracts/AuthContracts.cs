@@ -7,6 +7,7 @@ public sealed record RegisterRequest
 {
     [Required(ErrorMessage = "is required")]
     [StringLength(Limits.EmailMax, ErrorMessage = "must be at most 254 characters")]
+    [EmailAddress(ErrorMessage = "is not a valid email address")]
     public string? Email { get; init; }
 
     [Required(ErrorMessage = "is required")]
