@@ -20,6 +20,7 @@ public static class RealtimeExtensions
             o.AddFilter<RealtimeHubFilter>();
         }).AddJsonProtocol();
         services.AddSingleton<RealtimeHubFilter>();
+        services.AddSingleton<IUserIdProvider, SubjectUserIdProvider>();
         services.AddSingleton<ConnectionRegistry>();
         services.AddSingleton<PresenceCoalescer>();
         services.AddSingleton<HubLifetimeManager<RealtimeHub>, RealtimeLifetimeManager>();

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Security.Claims;
 using System.Text.Json;
 using Actors.Grains;
+using Actors.WebHost.Auth;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
@@ -26,7 +27,7 @@ internal sealed class RealtimeHub(
 
     private string UserId => Context.UserIdentifier ?? throw new HubException($"{ErrorCodes.Unauthorized}: sign in first");
 
-    private string DisplayName => Context.User?.FindFirstValue(ClaimTypes.Name) ?? Context.User?.FindFirstValue("name") ?? UserId;
+    private string DisplayName => Context.User?.FindFirstValue(TokenClaims.Name) ?? UserId;
 
     private ConcurrentDictionary<string, byte> Joined => Set(JoinedKey);
 

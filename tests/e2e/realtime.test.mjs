@@ -99,10 +99,11 @@ test('a client that stops reading does not delay the others and later gets resyn
   const stalledJoin = await stalled.invoke('JoinSession', session.id, null);
   stalled.pause();
 
-  const big = 'x'.repeat(8000);
+  const big = 'x'.repeat(15000);
   const started = Date.now();
   let last = 0;
-  for (let i = 0; i < 400; i++) {
+  // ~15 MB: more than the kernel's socket buffers hold, so the stalled connection's writes block.
+  for (let i = 0; i < 1000; i++) {
     last = (await fast.connection.invoke('Publish', session.id, 'bulk.data', { i, big }, null)).seq;
   }
   await until(() => seqsOf(fast.inbox, session.id).at(-1) === last, { message: 'fast client received everything' });
