@@ -65,8 +65,9 @@ internal sealed class AccountService(IGrainFactory grains, AccessTokenIssuer tok
         var user = grains.GetGrain<IUserGrain>(userId);
         try
         {
-            var issue = await user.RotateRefreshTokenAsync(token);
+            // Read first: once rotated, the old token is spent, so nothing may fail after the rotation.
             var profile = await user.GetProfileAsync();
+            var issue = await user.RotateRefreshTokenAsync(token);
             return new AuthResponse(profile, tokens.Issue(profile), issue.Token, ExpiresIn);
         }
         catch (DomainException exception) when (exception.Code == ErrorCodes.TokenReused)
