@@ -7,7 +7,7 @@ using Actors.WebHost.Hosting;
 using Actors.WebHost.Realtime;
 using Actors.WebHost.Security;
 
-var builder = WebApplication.CreateBuilder(args);
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.AddActorsCluster();       // Embedded silo (+ PostgreSQL when configured) or cluster client
 builder.AddErrorHandling();       // problem+json with a code on every error response
 builder.AddPlatformSecurity();    // security headers, CORS allow-list, body size limit, rate limits
