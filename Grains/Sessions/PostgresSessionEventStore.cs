@@ -267,7 +267,11 @@ public sealed class PostgresSessionEventStore : ISessionEventStore
 
         public IReadOnlyList<SessionEventRecord> Events { get; } = events;
 
-        public TaskCompletionSource Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        /// <summary>
+        /// Completed on the writer's thread. Continuations may run inline: a grain's await posts
+        /// itself to its activation anyway, and skipping a thread-pool hop shortens every commit.
+        /// </summary>
+        public TaskCompletionSource Completion { get; } = new();
     }
 
     public Task<IReadOnlyList<SessionEventRecord>> ReadAsync(string sessionId, long afterSeq, int limit, CancellationToken cancellationToken = default)

@@ -631,10 +631,19 @@ internal sealed partial class SessionGrain : Grain, ISessionGrain, IRemindable
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
-        if (reminderName == RetentionReminder)
+        if (reminderName != RetentionReminder)
         {
-            await TrimAsync();
+            return;
         }
+
+        if (!committed.Exists)
+        {
+            // No session here (any more): nothing to trim, ever.
+            await UnregisterReminder(RetentionReminder);
+            return;
+        }
+
+        await TrimAsync();
     }
 
     private async Task TrimAsync()
