@@ -52,8 +52,8 @@
         el('span', { className: 'path', textContent: path }),
         el('span', { className: 'muted', textContent: op.summary ?? '' }),
       ]);
-      if (op.security === undefined && doc.security?.length && !path.startsWith('/api/auth/') || op.security?.length) {
-        summary.append(el('span', { className: 'lock', textContent: '🔒' }));
+      if (op.responses?.['401'] && path !== '/api/auth/login' && path !== '/api/auth/refresh') {
+        summary.append(el('span', { className: 'lock', textContent: 'bearer token' }));
       }
       const body = el('div', { className: 'body' });
       if (op.description) body.append(el('p', { textContent: op.description }));
@@ -76,8 +76,9 @@
         ]);
       });
       body.append(el('h4', { textContent: 'Responses' }), el('table', {}, responses));
-      section.append(el('details', { dataset: {}, title: `${method} ${path}` }, [summary, body]));
-      section.lastChild.dataset.search = `${method} ${path} ${op.summary ?? ''} ${tag}`.toLowerCase();
+      const details = el('details', { title: `${method.toUpperCase()} ${path}` }, [summary, body]);
+      details.dataset.search = `${method} ${path} ${op.summary ?? ''} ${tag}`.toLowerCase();
+      section.append(details);
     }
     container.append(section);
   }
