@@ -8,7 +8,7 @@ namespace Silo.Tests;
 public sealed class SiloCommandLineTests(ITestOutputHelper output) : IDisposable
 {
     private static readonly TimeSpan ExitTimeout = TimeSpan.FromSeconds(60);
-    private static readonly string[] RuntimeTables = ["actors_grain_state", "actors_membership", "actors_reminders"];
+    private static readonly string[] RuntimeTables = ["actors_grain_state", "actors_membership", "actors_reminders", "actors_session_events"];
 
     private readonly List<SiloProcess> processes = [];
 
@@ -24,7 +24,8 @@ public sealed class SiloCommandLineTests(ITestOutputHelper output) : IDisposable
             var first = Run("migrate", new() { ["ConnectionStrings__Postgres"] = connectionString }, "migrate");
             Assert.Equal(0, await first.WaitForExitAsync(ExitTimeout));
             Assert.Equal(RuntimeTables, await TestDatabase.ExistingTablesAsync(connectionString, RuntimeTables));
-            Assert.Contains("Applied 3 migration(s)", first.Output, StringComparison.Ordinal);
+            // The runtime's three migrations and the domain's own (the session event log).
+            Assert.Contains("Applied 4 migration(s)", first.Output, StringComparison.Ordinal);
             Assert.DoesNotContain("joined the cluster", first.Output, StringComparison.Ordinal); // no silo started
 
             // Again: nothing left to apply, still exit 0. The connection string may also come from the command line.
