@@ -20,6 +20,13 @@ internal sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogg
             return false;
         }
 
+        if (exception is OperationCanceledException && httpContext.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away: nobody reads an answer (499 is what proxies log for this).
+            httpContext.Response.StatusCode = 499;
+            return true;
+        }
+
         var problem = ToProblem(httpContext, exception);
         httpContext.Response.StatusCode = problem.Status ?? StatusCodes.Status500InternalServerError;
         return await problems.TryWriteAsync(new ProblemDetailsContext
@@ -41,8 +48,6 @@ internal sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogg
             case SiloUnavailableException or TimeoutException or GrainStorageException or GrainRoutingException or InconsistentStateException:
                 ErrorsLog.Unavailable(logger, context.Request.Method, context.Request.Path, exception.Message);
                 return ApiProblem.Create(ErrorCodes.Unavailable, "the cluster did not answer in time; retry shortly");
-            case OperationCanceledException when context.RequestAborted.IsCancellationRequested:
-                return ApiProblem.Create(ErrorCodes.ValidationFailed, "the request was cancelled", 499);
             default:
                 ErrorsLog.Unhandled(logger, exception, context.Request.Method, context.Request.Path);
                 return ApiProblem.Create(ErrorCodeMap.InternalError, "an unexpected error occurred", StatusCodes.Status500InternalServerError);
