@@ -1,0 +1,64 @@
+using System.Net;
+using Actors.WebHost.Tests.Infrastructure;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Actors.WebHost.Tests.Realtime;
+
+/// <summary>The WebHost on a real Kestrel socket on 127.0.0.1, so WebSocket clients connect for real.</summary>
+public sealed class RealtimeFactory : ApiFactory
+{
+    public RealtimeFactory() => UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
+
+    protected override IDictionary<string, string?> Settings()
+    {
+        var settings = base.Settings();
+        settings["Actors:Realtime:OutboxCapacity"] = "32";
+        settings["Actors:Realtime:DisconnectGrace"] = "00:00:01";
+        return settings;
+    }
+
+    public Uri ServerAddress
+    {
+        get
+        {
+            StartServer();
+            var addresses = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
+            return new Uri(addresses.First());
+        }
+    }
+
+    /// <summary>An HttpClient on the real socket (the factory's own clients target its in-memory address).</summary>
+    public HttpClient CreateSocketClient(string? accessToken = null)
+    {
+        var client = new HttpClient { BaseAddress = ServerAddress };
+        if (accessToken is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", accessToken);
+        }
+
+        return client;
+    }
+
+    /// <summary>Registers a user over the real socket.</summary>
+    public async Task<TestUser> RegisterAsync(string name)
+    {
+        var email = TestApi.NewEmail(name);
+        using var anonymous = CreateSocketClient();
+        var response = await anonymous.PostAsJsonAsync("/api/auth/register", new { email, password = TestApi.Password, displayName = name });
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        var token = body.GetProperty("accessToken").GetString()!;
+        return new TestUser(body.GetProperty("user").GetProperty("id").GetString()!, email, TestApi.Password, name, token,
+            body.GetProperty("refreshToken").GetString()!, CreateSocketClient(token));
+    }
+
+    public Task<HubTestClient> ConnectAsync(TestUser user) => HubTestClient.ConnectAsync(ServerAddress, user.AccessToken);
+}
+
+[CollectionDefinition(Name)]
+public sealed class RealtimeCollection : ICollectionFixture<RealtimeFactory>
+{
+    public const string Name = "realtime";
+}
