@@ -108,7 +108,6 @@ internal sealed partial class ActivationData : IThreadPoolWorkItem
             runningWriters++;
         }
 
-        message.Activation = this;
         // Execution time is sampled (an activation's first 8 calls, then 1 in 8): counts stay exact,
         // the clock is read less often.
         var admission = ++admissions;

@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using Actors.Invocation;
-using Actors.Runtime.Activation;
 using Actors.Runtime.Timers;
 
 namespace Actors.Runtime.Messaging;
@@ -50,9 +49,6 @@ internal sealed class Message
 
     /// <summary>Timestamp when the call was admitted (execution-time statistics).</summary>
     public long AdmittedAt { get; set; }
-
-    /// <summary>Set when the call is admitted, so grain code can find its activation.</summary>
-    public ActivationData? Activation { get; set; }
 
     /// <summary>When set, completion goes here instead of straight to the caller (outgoing filters).</summary>
     public Action<Message, Exception?>? OnCompleted { get; set; }
