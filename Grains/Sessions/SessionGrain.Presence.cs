@@ -44,6 +44,12 @@ internal sealed partial class SessionGrain
             SessionRules.AfterSeq(after);
         }
 
+        // Read first: a join that fails (the log is unreachable) leaves presence as it was.
+        var view = await ViewAsync();
+        var (events, lastSeq, gap) = await ReadPageAsync(afterSeq, Limits.EventsPageMax);
+
+        // Membership may have changed while reading (reentrant grain): check again before joining.
+        RequireRead(callerId);
         var change = new PresenceChange(this);
         if (connections.TryGetValue(connectionId, out var existing))
         {
@@ -61,9 +67,6 @@ internal sealed partial class SessionGrain
         list.Add(connection);
         Renew(nodeId, observer: null);
         PushPresence(change);
-
-        var view = await ViewAsync();
-        var (events, lastSeq, gap) = await ReadPageAsync(afterSeq, Limits.EventsPageMax);
         return new SessionJoin(view, Snapshot(), events, lastSeq, gap);
     }
 
