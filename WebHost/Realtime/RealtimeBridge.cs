@@ -22,15 +22,16 @@ internal sealed partial class RealtimeBridge : ISessionObserver, IResourceObserv
     private (ISessionObserver Session, IResourceObserver Resource)? references;
     private Task? renewal;
 
-    public RealtimeBridge(IGrainFactory grains, IOptions<RealtimeOptions> options, ILogger<RealtimeBridge> logger)
+    public RealtimeBridge(IGrainFactory grains, IOptions<RealtimeOptions> options, Hosting.INodeInfo node, ILogger<RealtimeBridge> logger)
     {
         this.grains = grains;
+        NodeId = node.NodeId;
         this.options = options.Value;
         this.logger = logger;
     }
 
     /// <summary>This node's id in presence and subscriptions.</summary>
-    public string NodeId { get; } = "node-" + Guid.NewGuid().ToString("N")[..12];
+    public string NodeId { get; }
 
     public int SessionCount => sessions.Count;
 

@@ -4,10 +4,16 @@ using Microsoft.AspNetCore.SignalR;
 namespace Actors.WebHost.Realtime;
 
 /// <summary>Turns every failure of a hub method into a HubException "code: sentence"; never leaks internals.</summary>
-internal sealed class RealtimeHubFilter(ILogger<RealtimeHubFilter> logger) : IHubFilter
+internal sealed class RealtimeHubFilter(ILogger<RealtimeHubFilter> logger, Actors.WebHost.Security.IUserRateLimiter limiter) : IHubFilter
 {
     public async ValueTask<object?> InvokeMethodAsync(HubInvocationContext invocationContext, Func<HubInvocationContext, ValueTask<object?>> next)
     {
+        // Hub calls share the user's REST budget.
+        if (invocationContext.Context.UserIdentifier is { } userId && limiter.TryAcquire(userId) is { Allowed: false } decision)
+        {
+            throw new HubException($"{ErrorCodes.RateLimited}: too many requests; retry in {decision.RetryAfterSeconds} s");
+        }
+
         try
         {
             return await next(invocationContext);

@@ -81,10 +81,17 @@ public sealed class ClusterClient : IAsyncDisposable
                     try
                     {
                         var connection = await messages.GetConnectionAsync(candidate.Address.Host, candidate.GatewayPort, cancellationToken);
+                        var previous = gatewaySilo;
                         gateway = connection;
                         gatewaySilo = candidate.Address.ToString();
-                        badGateways.Remove(gatewaySilo);
                         runtime.GrainRuntime.NodeIdentity = ObserverAddress.ClientNode(clientId, gatewaySilo);
+                        if (previous is not null && previous != gatewaySilo)
+                        {
+                            // Observer references name the gateway: owners must make new ones.
+                            GatewayChanged?.Invoke(gatewaySilo);
+                        }
+
+                        badGateways.Remove(gatewaySilo);
                         ClusterLog.ClientConnected(runtime.Logger, clientId, gatewaySilo);
                         return connection;
                     }
@@ -174,7 +181,6 @@ public sealed class ClusterClient : IAsyncDisposable
         }
 
         await EnsureGatewayAsync(cancellationToken);
-        GatewayChanged?.Invoke(gatewaySilo!);
         _ = CloseWhenDrainedAsync(connection);
     }
 

@@ -170,12 +170,36 @@ internal sealed class MembershipService : IAsyncDisposable
         }
     }
 
-    private Task HeartbeatAsync(CancellationToken cancellationToken) =>
-        table.UpdateIAmAliveAsync(Self, time.GetUtcNow(), cancellationToken);
+    private async Task HeartbeatAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await table.UpdateIAmAliveAsync(Self, time.GetUtcNow(), cancellationToken);
+        }
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            lastTableFailure = time.GetUtcNow();
+            throw;
+        }
+    }
+
+    // When the table itself was unreachable, every heartbeat is stale afterwards: nobody is
+    // declared dead by heartbeat age until the table has worked for a whole death timeout again.
+    private DateTimeOffset lastTableFailure = DateTimeOffset.MinValue;
 
     public async Task RefreshAsync(CancellationToken cancellationToken)
     {
-        var snapshot = await table.ReadAllAsync(cancellationToken);
+        MembershipSnapshot snapshot;
+        try
+        {
+            snapshot = await table.ReadAllAsync(cancellationToken);
+        }
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            lastTableFailure = time.GetUtcNow();
+            throw;
+        }
+
         var me = snapshot.Entries.FirstOrDefault(e => e.Entry.Address == Self);
         if (me is { Entry.Status: SiloStatus.Dead } && !stopping.IsCancellationRequested)
         {
@@ -193,6 +217,11 @@ internal sealed class MembershipService : IAsyncDisposable
 
         // Table timeout: a silo that stopped heartbeating is dead whatever the probes say.
         var now = time.GetUtcNow();
+        if (now - lastTableFailure < options.DeathTimeout)
+        {
+            return;
+        }
+
         foreach (var row in snapshot.Entries)
         {
             if (row.Entry.Address != Self && row.Entry.Status is SiloStatus.Joining or SiloStatus.Active or SiloStatus.ShuttingDown

@@ -7,7 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Actors.WebHost.Tests.Realtime;
 
 /// <summary>The WebHost on a real Kestrel socket on 127.0.0.1, so WebSocket clients connect for real.</summary>
-public sealed class RealtimeFactory : ApiFactory
+public class RealtimeFactory : ApiFactory
 {
     public RealtimeFactory() => UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
 
@@ -55,6 +55,21 @@ public sealed class RealtimeFactory : ApiFactory
     }
 
     public Task<HubTestClient> ConnectAsync(TestUser user) => HubTestClient.ConnectAsync(ServerAddress, user.AccessToken);
+}
+
+/// <summary>The same, with a tiny per-user budget (registration is anonymous and has its own).</summary>
+public sealed class LimitedRealtimeFactory : RealtimeFactory
+{
+    public const int UserBurst = 6;
+
+    protected override IDictionary<string, string?> Settings()
+    {
+        var settings = base.Settings();
+        settings["Actors:RateLimits:User:PermitLimit"] = UserBurst.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        settings["Actors:RateLimits:User:TokensPerPeriod"] = "1";
+        settings["Actors:RateLimits:User:ReplenishmentPeriod"] = "01:00:00";
+        return settings;
+    }
 }
 
 [CollectionDefinition(Name)]
