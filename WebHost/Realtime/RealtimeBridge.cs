@@ -193,6 +193,7 @@ internal sealed partial class RealtimeBridge : ISessionObserver, IResourceObserv
             try
             {
                 await EnsureSubscribedAsync(sessionId);
+                await CatchUpAsync(sessionId);
             }
             catch (Exception exception) when (exception is not OperationCanceledException)
             {
@@ -210,6 +211,24 @@ internal sealed partial class RealtimeBridge : ISessionObserver, IResourceObserv
             {
                 LogRenewFailed(logger, exception, resourceId);
             }
+        }
+    }
+
+    /// <summary>
+    /// Pushes are one-way: if one was lost (the session moved to another silo and had no
+    /// subscription yet, or a connection dropped), read what is missing from the log.
+    /// </summary>
+    private async Task CatchUpAsync(string sessionId)
+    {
+        if (!sessions.TryGetValue(sessionId, out var feed) || feed.Expected is not { } next || feed.AnyReader is not { } reader)
+        {
+            return;
+        }
+
+        var page = await grains.GetGrain<ISessionGrain>(sessionId).ReadEventsAsync(reader, next - 1, Limits.EventsPageMax);
+        if (!page.Items.IsDefaultOrEmpty)
+        {
+            await OnEventsAsync(sessionId, page.Items);
         }
     }
 
