@@ -29,6 +29,12 @@ if [ -z "${ACTORS_POSTGRES:-}" ] && [ ! -x /usr/lib/postgresql/15/bin/pg_ctl ] &
   echo "installing PostgreSQL 15 server binaries"
   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-15) >/dev/null
 fi
+# Debian's docker-compose validates docker-compose.yml (tests/e2e/compose.test.mjs); no engine needed.
+if ! command -v docker-compose >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+  echo "installing docker-compose (to validate docker-compose.yml)"
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose) >/dev/null \
+    || echo "could not install docker-compose: tests/e2e/compose.test.mjs will fail"
+fi
 export ACTORS_PG_FAST=1
 started_pg=0
 if [ -z "${ACTORS_POSTGRES:-}" ]; then
