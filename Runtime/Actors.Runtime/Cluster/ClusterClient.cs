@@ -42,9 +42,26 @@ public sealed class ClusterClient : IAsyncDisposable
     /// <summary>Connects to a gateway; call once before using <see cref="GrainFactory"/>.</summary>
     public async Task ConnectAsync(CancellationToken cancellationToken = default)
     {
-        await EnsureGatewayAsync(cancellationToken);
+        // A client often starts together with the silos: wait (bounded) for a first gateway.
+        var deadline = runtime.TimeProvider.GetUtcNow() + StartupWait;
+        while (true)
+        {
+            try
+            {
+                await EnsureGatewayAsync(cancellationToken);
+                break;
+            }
+            catch (SiloUnavailableException) when (runtime.TimeProvider.GetUtcNow() < deadline)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(500), runtime.TimeProvider, cancellationToken);
+            }
+        }
+
         runtime.GrainRuntime.MarkStarted();
     }
+
+    /// <summary>How long <see cref="ConnectAsync"/> waits for a gateway before it gives up.</summary>
+    public TimeSpan StartupWait { get; init; } = TimeSpan.FromSeconds(30);
 
     private async Task<Connection> EnsureGatewayAsync(CancellationToken cancellationToken)
     {
