@@ -310,7 +310,10 @@ public static class ClusterClientServiceCollectionExtensions
         Hosting.SiloServiceCollectionExtensions.AddRuntimeCore(services, configure);
         services.AddSingleton(sp => new ClusterClient(
             sp.GetRequiredService<RuntimeServices>(),
-            sp.GetService<IMembershipTable>() ?? throw new InvalidOperationException("A cluster client needs a membership table (for example UsePostgresClustering).")));
+            sp.GetService<IMembershipTable>() ?? throw new InvalidOperationException("A cluster client needs a membership table (for example UsePostgresClustering)."))
+        {
+            StartupWait = sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<Configuration.ClusterOptions>>().Value.ClientStartupWait,
+        });
         services.AddSingleton<IGrainFactory>(sp => sp.GetRequiredService<ClusterClient>().GrainFactory);
         services.AddHostedService<ClusterClientHostedService>();
         return services;

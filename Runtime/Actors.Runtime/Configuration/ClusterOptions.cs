@@ -73,6 +73,10 @@ public sealed class ClusterOptions
     [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00")]
     public TimeSpan MinimumReminderPeriod { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>How long a cluster client waits at start for an active gateway.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
+    public TimeSpan ClientStartupWait { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Virtual nodes per silo on the placement ring.</summary>
     [Range(1, 1000)]
     public int VirtualNodesPerSilo { get; set; } = 30;
