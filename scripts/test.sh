@@ -78,15 +78,26 @@ if [ "$got" -lt "$expected" ]; then
   failed=$((failed + expected - got))
 fi
 
-if [ -f tests/e2e/package.json ]; then
-  echo "== node tests"
-  out="$results/e2e.txt"
-  (cd tests/e2e && npm ci --no-audit --no-fund >/dev/null && npm test --silent) 2>&1 | tee "$out"
+# Runs a node package's tests and adds its "# pass N" / "# fail N" to the totals.
+node_suite() {
+  local dir=$1 name=$2 out="$results/$2.txt"
+  (cd "$dir" && npm ci --no-audit --no-fund >/dev/null && npm test --silent) 2>&1 | tee "$out"
+  local p f
   p=$(sed -n 's/^# pass \([0-9]*\)/\1/p' "$out" | tail -n 1)
   f=$(sed -n 's/^# fail \([0-9]*\)/\1/p' "$out" | tail -n 1)
   if [ -z "$p" ]; then f=1; fi
   passed=$((passed + ${p:-0}))
   failed=$((failed + ${f:-0}))
+}
+
+if [ -f tests/e2e/package.json ]; then
+  echo "== node tests (e2e)"
+  node_suite tests/e2e e2e
+fi
+
+if [ -f clients/typescript/package.json ]; then
+  echo "== node tests (TypeScript SDK)"
+  node_suite clients/typescript sdk
 fi
 
 finish
