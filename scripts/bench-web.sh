@@ -27,17 +27,34 @@ pids_file="$root/.data/bench/web-bench.pids"
 bench_pg_dir="$root/.data/bench-postgres"
 started_pg=0
 
+# A pid from the file, if it still is one of ours (a WebHost, a bare server or wrk): pids get reused.
+ours() {
+  local cmdline
+  [ -r "/proc/$1/cmdline" ] || return 1
+  cmdline=$(tr '\0' ' ' 2>/dev/null < "/proc/$1/cmdline") || return 1
+  case "$cmdline" in
+    *WebHost.dll*|*WebHost.Benchmarks.dll\ bare*|wrk\ *) return 0 ;;
+    *) return 1 ;;
+  esac
+}
+
+bench_pid=
 cleanup() {
   local status=$?
-  # Everything the program started (servers, wrk) that is still alive: TERM, then KILL.
+  if [ -n "$bench_pid" ] && kill -0 "$bench_pid" 2>/dev/null; then
+    kill -TERM "$bench_pid" 2>/dev/null || true
+    wait "$bench_pid" 2>/dev/null || true
+  fi
+  # What the program started and did not stop itself (servers, wrk; it removes the ones it stops): TERM, then KILL.
   if [ -s "$pids_file" ]; then
-    while read -r pid; do
-      [ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null || true
-    done < "$pids_file"
+    local pid
+    for pid in $(cat "$pids_file"); do
+      ours "$pid" && kill -TERM "$pid" 2>/dev/null || true
+    done
     sleep 2
-    while read -r pid; do
-      [ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null || true
-    done < "$pids_file"
+    for pid in $(cat "$pids_file"); do
+      ours "$pid" && kill -KILL "$pid" 2>/dev/null || true
+    done
   fi
   if [ "$started_pg" = 1 ]; then
     env -u ACTORS_POSTGRES -u ACTORS_PG_FAST ACTORS_PG_DIR="$bench_pg_dir" scripts/postgres.sh stop >/dev/null 2>&1 || true
@@ -79,7 +96,11 @@ export ACTORS_BENCH_ARTIFACTS="$root/.data/bench"
 echo "== WebHost benchmarks (commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown); report also in $out)"
 set +e
 # The load process runs with workstation GC; the servers it starts get the Web SDK's default (server GC).
-DOTNET_gcServer=0 dotnet bench/WebHost.Benchmarks/bin/Release/net10.0/WebHost.Benchmarks.dll run --pids-file "$pids_file" "$@" | tee "$out"
-status=${PIPESTATUS[0]}
+# In the background, so a TERM to this script runs the trap at once (it stops the program too).
+DOTNET_gcServer=0 dotnet bench/WebHost.Benchmarks/bin/Release/net10.0/WebHost.Benchmarks.dll run --pids-file "$pids_file" "$@" > >(tee "$out") &
+bench_pid=$!
+wait "$bench_pid"
+status=$?
+bench_pid=
 set -e
 exit "$status"

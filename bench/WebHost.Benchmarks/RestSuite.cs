@@ -99,10 +99,11 @@ internal static partial class RestSuite
         var cpuBefore = ProcStat.Cpu(server.Pid);
         var clock = Stopwatch.StartNew();
         using var wrk = Process.Start(start) ?? throw new InvalidOperationException("could not start wrk");
-        File.AppendAllText(settings.PidsFile, wrk.Id.ToString(CultureInfo.InvariantCulture) + Environment.NewLine);
+        PidsFile.Add(settings.PidsFile, wrk.Id);
         var stdout = wrk.StandardOutput.ReadToEndAsync();
         var stderr = wrk.StandardError.ReadToEndAsync();
         await wrk.WaitForExitAsync();
+        PidsFile.Remove(settings.PidsFile, wrk.Id);
         var elapsed = clock.Elapsed;
         var cpu = ProcStat.Cpu(server.Pid) - cpuBefore;
         var output = await stdout;

@@ -14,9 +14,11 @@ internal sealed class ServerProcess : IAsyncDisposable
 {
     private readonly Process process;
     private readonly StreamWriter log;
+    private readonly string pidsFile;
 
-    private ServerProcess(string name, Process process, StreamWriter log, int port, int probePort)
+    private ServerProcess(string name, Process process, StreamWriter log, int port, int probePort, string pidsFile)
     {
+        this.pidsFile = pidsFile;
         Name = name;
         this.process = process;
         this.log = log;
@@ -67,12 +69,12 @@ internal sealed class ServerProcess : IAsyncDisposable
         var logPath = Path.Combine(settings.LogDirectory, $"{name}-{DateTime.UtcNow:HHmmss}.log");
         var log = new StreamWriter(logPath) { AutoFlush = true };
         var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {name}");
-        File.AppendAllText(settings.PidsFile, process.Id.ToString(CultureInfo.InvariantCulture) + Environment.NewLine);
+        PidsFile.Add(settings.PidsFile, process.Id);
         process.OutputDataReceived += (_, e) => Write(log, e.Data);
         process.ErrorDataReceived += (_, e) => Write(log, e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var server = new ServerProcess(name, process, log, port, probePort);
+        var server = new ServerProcess(name, process, log, port, probePort, settings.PidsFile);
 
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         var deadline = Stopwatch.StartNew();
@@ -159,10 +161,40 @@ internal sealed class ServerProcess : IAsyncDisposable
             }
         }
 
+        PidsFile.Remove(pidsFile, process.Id);
         process.Dispose();
         lock (log)
         {
             log.Dispose();
+        }
+    }
+}
+
+/// <summary>
+/// The pids of the processes this program started and that still run (servers, wrk), one per line,
+/// for the exit trap of <c>scripts/bench-web.sh</c>; a pid leaves the file when its process ends.
+/// </summary>
+internal static class PidsFile
+{
+    private static readonly Lock Gate = new();
+
+    public static void Add(string path, int pid)
+    {
+        lock (Gate)
+        {
+            File.AppendAllText(path, pid.ToString(CultureInfo.InvariantCulture) + Environment.NewLine);
+        }
+    }
+
+    public static void Remove(string path, int pid)
+    {
+        lock (Gate)
+        {
+            if (File.Exists(path))
+            {
+                var text = pid.ToString(CultureInfo.InvariantCulture);
+                File.WriteAllLines(path, File.ReadAllLines(path).Where(line => line.Trim() != text));
+            }
         }
     }
 }
