@@ -1,5 +1,6 @@
 using Actors.WebHost.Api;
 using Actors.WebHost.Auth;
+using Actors.WebHost.ClientAssets;
 using Actors.WebHost.Docs;
 using Actors.WebHost.Errors;
 using Actors.WebHost.Health;
@@ -27,6 +28,7 @@ app.MapHealthAndMetrics();
 app.MapApiDocs();
 app.MapApi();
 app.MapRealtime();
+app.MapClientAssets();        // the web client at /, the dashboard at /dashboard
 app.Run();
 
 /// <summary>Entry point, visible to WebApplicationFactory in tests.</summary>

@@ -17,6 +17,15 @@ finish() {
   exit 0
 }
 
+echo "== web client and dashboard (WebHost/ClientApp → WebHost/wwwroot)"
+if [ -f WebHost/ClientApp/package.json ]; then
+  if ! (cd WebHost/ClientApp && npm ci --no-audit --no-fund >/dev/null && npm run build --silent >/dev/null); then
+    echo "the web client build failed"
+    failed=1
+    finish
+  fi
+fi
+
 echo "== restore and build"
 if ! dotnet build Actors.sln -c Release -nologo -clp:ErrorsOnly; then
   echo "build failed"
@@ -34,6 +43,12 @@ if ! command -v docker-compose >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
   echo "installing docker-compose (to validate docker-compose.yml)"
   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose) >/dev/null \
     || echo "could not install docker-compose: tests/e2e/compose.test.mjs will fail"
+fi
+# Debian's chromium for the browser tests (tests/e2e/browser-*.test.mjs, driven by playwright-core).
+if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+  echo "installing chromium (browser tests)"
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null \
+    || echo "could not install chromium: the browser tests will fail"
 fi
 export ACTORS_PG_FAST=1
 started_pg=0
