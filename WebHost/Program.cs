@@ -1,6 +1,7 @@
 using Actors.WebHost.Api;
 using Actors.WebHost.Auth;
 using Actors.WebHost.ClientAssets;
+using Actors.WebHost.Dashboard;
 using Actors.WebHost.Docs;
 using Actors.WebHost.Errors;
 using Actors.WebHost.Health;
@@ -17,6 +18,7 @@ builder.AddApi();                 // request validation for the REST endpoints
 builder.AddApiDocs();             // OpenAPI document and /api-docs
 builder.AddHealthAndMetrics();    // /healthz, /readyz, /metrics
 builder.AddRealtime();            // SignalR hub and realtime bridge
+builder.AddDashboard();           // operator hub; samples the cluster only while a dashboard is open
 
 var app = builder.Build();
 app.UseSecurityHeaders();
@@ -28,7 +30,8 @@ app.MapHealthAndMetrics();
 app.MapApiDocs();
 app.MapApi();
 app.MapRealtime();
-app.MapClientAssets();        // the web client at /, the dashboard at /dashboard
+app.MapDashboard();
+app.MapClientAssets();            // the web client at /, the dashboard at /dashboard
 app.Run();
 
 /// <summary>Entry point, visible to WebApplicationFactory in tests.</summary>

@@ -164,10 +164,21 @@ public sealed class GrainCodeGenerator : IIncrementalGenerator
     }
 
     /// <summary>Partial types are analysed once, at their first declaration.</summary>
+    /// <summary>
+    /// True for one declaration per type: the first one that has a base list (the only kind the
+    /// syntax filter passes), so a partial class is registered once whichever file sorts first.
+    /// </summary>
     private static bool IsFirstDeclaration(INamedTypeSymbol symbol, SyntaxNode node)
     {
-        var first = symbol.DeclaringSyntaxReferences.FirstOrDefault();
-        return first is null || (first.SyntaxTree == node.SyntaxTree && first.Span == node.Span);
+        foreach (var reference in symbol.DeclaringSyntaxReferences)
+        {
+            if (reference.GetSyntax() is TypeDeclarationSyntax { BaseList.Types.Count: > 0 })
+            {
+                return reference.SyntaxTree == node.SyntaxTree && reference.Span == node.Span;
+            }
+        }
+
+        return true;
     }
 
     private static IEnumerable<InterfaceModel> Distinct(ImmutableArray<InterfaceModel> models)

@@ -131,6 +131,45 @@ public sealed partial class GeneratedCodeTests
     }
 
     [Fact]
+    public void A_partial_grain_class_registers_once_even_when_its_first_part_has_no_base_list()
+    {
+        const string split = """
+            namespace Split;
+
+            public interface ISplitGrain : IGrainWithStringKey
+            {
+                Task<int> GetAsync();
+            }
+
+            public sealed partial class SplitGrain
+            {
+                private int Value => 42;
+            }
+
+            public sealed partial class SplitGrain : Grain, ISplitGrain
+            {
+                public Task<int> GetAsync() => Task.FromResult(Value);
+            }
+            """;
+
+        var source = GeneratorHarness.Run(split).Source("Registration.g.cs");
+
+        const string registration = "RegisterGrainClass(typeof(global::Split.SplitGrain))";
+        Assert.Equal(1, CountOf(source, registration));
+    }
+
+    private static int CountOf(string text, string part)
+    {
+        var count = 0;
+        for (var at = text.IndexOf(part, StringComparison.Ordinal); at >= 0; at = text.IndexOf(part, at + part.Length, StringComparison.Ordinal))
+        {
+            count++;
+        }
+
+        return count;
+    }
+
+    [Fact]
     public void Marker_interfaces_alone_produce_no_registration()
     {
         var run = GeneratorHarness.Run("namespace App; public interface IUnrelated { void M(); }");

@@ -77,7 +77,31 @@ internal sealed class SiloHostedService(RuntimeServices runtime, IEnumerable<ISi
         }
     }
 
-    public async Task StopAsync(CancellationToken cancellationToken)
+    private readonly Lock stopGate = new();
+    private Task? stopping;
+
+    /// <summary>Stops once: a drain requested by an operator and the host's own stop share one run.</summary>
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        lock (stopGate)
+        {
+            return stopping ??= StopCoreAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>True once a stop (graceful drain) has begun.</summary>
+    public bool IsStopping
+    {
+        get
+        {
+            lock (stopGate)
+            {
+                return stopping is not null;
+            }
+        }
+    }
+
+    private async Task StopCoreAsync(CancellationToken cancellationToken)
     {
         RuntimeLog.SiloStopping(runtime.Logger, runtime.Options.SiloName, runtime.Catalog.Count);
         try

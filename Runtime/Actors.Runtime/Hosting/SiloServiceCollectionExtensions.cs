@@ -1,4 +1,5 @@
 using Actors.Runtime.Configuration;
+using Actors.Runtime.Diagnostics;
 using Actors.Runtime.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -42,6 +43,7 @@ public static class SiloServiceCollectionExtensions
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ClusterOptions>, ClusterOptionsValidator>());
             services.TryAddSingleton(TimeProvider.System);
             services.AddLogging();
+            services.AddRecentLogCapture();
             services.AddMetrics();
             services.AddSingleton<RuntimeServices>();
         }

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Actors.Runtime.Diagnostics;
 
 namespace Actors.Runtime.Management;
 
@@ -17,6 +18,15 @@ public interface ISiloControlGrain : IGrainWithStringKey
     /// cross-silo benchmark's load generator.
     /// </summary>
     Task<PingLoadResult> PingLoadAsync(string targetSilo, int concurrency, TimeSpan duration, int payloadBytes);
+
+    /// <summary>Warnings and errors this silo logged after <paramref name="afterId"/> (its recent-log buffer).</summary>
+    Task<ImmutableArray<LogRecord>> GetRecentLogsAsync(long afterId);
+
+    /// <summary>Deactivates the grain's activation on this silo, if it has one; false otherwise.</summary>
+    Task<bool> DeactivateAsync(string grainType, string key);
+
+    /// <summary>Starts a graceful stop of this silo (hand off grains, leave the membership, end the process); false when already stopping.</summary>
+    Task<bool> DrainAsync();
 }
 
 public sealed record PingLoadResult(long Calls, long Errors, double Seconds, double CallsPerSecond, double P50Ms, double P99Ms, double MaxMs);
@@ -26,6 +36,21 @@ public sealed record PingLoadResult(long Calls, long Errors, double Seconds, dou
 public interface IManagementGrain : IGrainWithIntegerKey
 {
     Task<ClusterStatistics> GetClusterStatisticsAsync();
+
+    /// <summary>Recent warnings and errors of every live silo, oldest first (at most 200 per silo).</summary>
+    Task<ImmutableArray<LogRecord>> GetRecentLogsAsync();
+
+    /// <summary>Durable reminders from the reminder table, ordered by grain (at most <paramref name="limit"/>).</summary>
+    Task<ReminderListing> GetRemindersAsync(int limit);
+
+    /// <summary>The grain's persisted state, read from storage; null for an unknown grain type.</summary>
+    Task<GrainStateReport?> ReadGrainStateAsync(string grainType, string key);
+
+    /// <summary>Deactivates the grain wherever it is active (its state is persisted by the grain as usual).</summary>
+    Task<DeactivationResult> DeactivateGrainAsync(string grainType, string key);
+
+    /// <summary>Drains one silo (see <see cref="ISiloControlGrain.DrainAsync"/>); never the last active one.</summary>
+    Task<DrainOutcome> DrainSiloAsync(string address);
 }
 
 public sealed record ClusterStatistics(
@@ -64,3 +89,25 @@ public sealed record MethodStatistics(
     double P99Ms,
     double MeanMs,
     ImmutableArray<long> LatencyBuckets);
+
+/// <summary>A grain's persisted state as stored, one entry per [PersistentState] of its class.</summary>
+public sealed record GrainStateReport(string GrainType, string Key, ImmutableArray<GrainStateRecord> States);
+
+/// <summary>One persisted state: <see cref="Json"/> is the stored document (null when no record exists).</summary>
+public sealed record GrainStateRecord(string Name, string Storage, bool Exists, string? ETag, int? SchemaVersion, string? Json);
+
+/// <summary>The outcome of an operator's deactivate request: which silo (if any) had an activation.</summary>
+public sealed record DeactivationResult(string GrainType, string Key, bool Deactivated, string? Silo);
+
+/// <summary>A durable reminder as the reminder table holds it.</summary>
+public sealed record ReminderSummary(string GrainType, string GrainKey, string Name, DateTimeOffset StartAt, double PeriodSeconds);
+
+public sealed record ReminderListing(ImmutableArray<ReminderSummary> Items, bool Truncated);
+
+/// <summary>What became of a drain request.</summary>
+public enum DrainOutcome
+{
+    Draining,
+    UnknownSilo,
+    LastActiveSilo,
+}

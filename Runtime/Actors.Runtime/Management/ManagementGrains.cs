@@ -10,7 +10,7 @@ namespace Actors.Runtime.Management;
 /// <remarks>Reentrant: a ping load running on this grain must not block pings (or statistics) to it.</remarks>
 [GrainType(TypeName)]
 [Reentrant]
-internal sealed class SiloControlGrain(RuntimeServices runtime) : Grain, ISiloControlGrain
+internal sealed partial class SiloControlGrain(RuntimeServices runtime) : Grain, ISiloControlGrain
 {
     public const string TypeName = "sys.silo";
 
@@ -80,7 +80,7 @@ internal sealed class SiloControlGrain(RuntimeServices runtime) : Grain, ISiloCo
 /// <summary>Fans out to every live silo's control grain and merges the answers.</summary>
 [GrainType(TypeName)]
 [StatelessWorker(1)]
-internal sealed class ManagementGrain(RuntimeServices runtime, IServiceProvider services) : Grain, IManagementGrain
+internal sealed partial class ManagementGrain(RuntimeServices runtime, IServiceProvider services) : Grain, IManagementGrain
 {
     public const string TypeName = "sys.management";
 
@@ -88,23 +88,10 @@ internal sealed class ManagementGrain(RuntimeServices runtime, IServiceProvider 
 
     public async Task<ClusterStatistics> GetClusterStatisticsAsync()
     {
-        var cluster = services.GetService<SiloHostedService>()?.Cluster;
-        IReadOnlyList<MembershipEntry> members = cluster?.Membership.View.Entries.Where(e => e.Status != SiloStatus.Dead).ToList()
-            ??
-            [
-                new MembershipEntry
-                {
-                    Address = new SiloAddress("local", 0, 0),
-                    SiloName = runtime.Options.SiloName,
-                    Status = SiloStatus.Active,
-                    StartedAt = runtime.StartedAt,
-                    IAmAliveAt = runtime.TimeProvider.GetUtcNow(),
-                },
-            ];
-
+        var members = LiveMembers();
         var answers = await Task.WhenAll(members.Select(async member =>
         {
-            var key = cluster is null ? runtime.GrainRuntime.NodeIdentity : member.Address.ToString();
+            var key = member.Key;
             SiloStatistics? statistics = null;
             try
             {
@@ -115,14 +102,8 @@ internal sealed class ManagementGrain(RuntimeServices runtime, IServiceProvider 
                 // A silo that does not answer is listed without statistics.
             }
 
-            return new SiloSummary(
-                cluster is null ? key : member.Address.ToString(),
-                member.SiloName,
-                member.Status.ToString(),
-                member.GatewayPort,
-                member.StartedAt,
-                member.IAmAliveAt,
-                statistics);
+            var entry = member.Entry;
+            return new SiloSummary(key, entry.SiloName, entry.Status.ToString(), entry.GatewayPort, entry.StartedAt, entry.IAmAliveAt, statistics);
         }));
 
         var byType = answers.Where(a => a.Statistics is not null)
