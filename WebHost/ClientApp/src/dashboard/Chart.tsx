@@ -98,7 +98,12 @@ export function TimeChart({ testId, title, points, series, format, minMax = 1 }:
   }, []);
 
   useEffect(() => {
-    plot.current?.setData(toData(points, series));
+    const u = plot.current;
+    if (!u) return;
+    u.setData(toData(points, series));
+    // Without a hovering cursor the legend shows the newest values.
+    const hovering = u.cursor.left !== undefined && u.cursor.left >= 0;
+    if (!hovering && points.length > 0) u.setLegend({ idx: points.length - 1 });
   }, [points]);
 
   return (

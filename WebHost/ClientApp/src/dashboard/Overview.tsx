@@ -49,7 +49,7 @@ export function Overview({ history, latest }: { history: DashboardPoint[]; lates
         <Tile testId="dash-mean-ms" label="Mean latency" value={latest?.meanMs} format={formatMs} />
         <Tile testId="dash-p99-ms" label="p99 latency" value={latest?.p99Ms} format={formatMs} />
         <Tile testId="dash-error-rate" label="Error rate" value={latest?.errorRate} format={formatRatio} tone={errorTone} />
-        <Tile testId="dash-connections" label="Live connections" value={latest?.connections} format={formatCount} />
+        <Tile testId="dash-connections" label="Connections" value={latest?.connections} format={formatCount} />
         <Tile testId="dash-open-sessions" label="Open sessions" value={latest?.openSessions} format={formatCount} />
       </div>
       <div class="charts">
