@@ -1,7 +1,6 @@
 import { render } from 'preact';
-
-function App() {
-  return <h1>Actors</h1>;
-}
+import '../shared/base.css';
+import './app.css';
+import { App } from './App';
 
 render(<App />, document.getElementById('root')!);
