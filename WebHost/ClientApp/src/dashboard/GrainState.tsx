@@ -91,14 +91,25 @@ export function GrainState({ grainTypes, initialType }: { grainTypes: string[]; 
                 <dt>State</dt><dd class="mono">{s.name}</dd>
                 <dt>Storage</dt><dd class="mono">{s.storage}</dd>
                 <dt>Stored</dt><dd>{s.exists ? 'yes' : 'no (never written)'}</dd>
-                <dt>ETag</dt><dd class="mono">{s.etag ?? '—'}</dd>
+                <dt>ETag</dt><dd class="mono">{s.eTag ?? '—'}</dd>
                 <dt>Schema version</dt><dd>{s.schemaVersion ?? '—'}</dd>
               </dl>
-              <pre class="json" data-testid="grain-state-json">{JSON.stringify(s.data, null, 2) ?? 'null'}</pre>
+              {s.json === null
+                ? <p class="muted" data-testid="grain-state-none">No stored record.</p>
+                : <pre class="json" data-testid="grain-state-json">{pretty(s.json)}</pre>}
             </div>
           ))}
         </section>
       )}
     </div>
   );
+}
+
+/** The stored document, indented; as stored when it is not JSON. */
+function pretty(json: string): string {
+  try {
+    return JSON.stringify(JSON.parse(json), null, 2);
+  } catch {
+    return json;
+  }
 }

@@ -88,9 +88,10 @@ export interface GrainStateEntry {
   name: string;
   storage: string;
   exists: boolean;
-  etag: string | null;
+  eTag: string | null;
   schemaVersion: number | null;
-  data: unknown;
+  /** The stored document as a string; null when no record exists. */
+  json: string | null;
 }
 
 export interface GrainStateResult {
