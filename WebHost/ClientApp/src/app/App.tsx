@@ -5,7 +5,7 @@ import type { UserProfile } from '@actors/sdk';
 import { currentUser, errorMessage, loadCurrentUser, onAuthChange, rest, signOut } from '../shared/auth';
 import { SignInForm } from '../shared/SignInForm';
 import { rememberName } from './names';
-import { startRealtime, stopRealtime, useConnectionState, connectionError } from './realtime';
+import { useConnectionState, connectionError } from './realtime';
 import { navigate, useRoute } from './router';
 import { SessionsView } from './SessionsView';
 import { SessionView } from './SessionView';
@@ -26,15 +26,7 @@ export function App() {
       (error) => setBoot({ phase: 'failed', error: errorMessage(error) }));
   }, []);
 
-  // The realtime connection lives as long as the sign-in.
-  useEffect(() => {
-    if (user) {
-      rememberName(user.id, user.displayName);
-      startRealtime();
-    } else {
-      void stopRealtime();
-    }
-  }, [user?.id]);
+  useEffect(() => { if (user) rememberName(user.id, user.displayName); }, [user?.id, user?.displayName]);
 
   if (boot.phase === 'loading') return <Shell user={null}><p class="muted page">Loading…</p></Shell>;
   if (boot.phase === 'failed') {

@@ -1,10 +1,10 @@
 // JSON editor for one resource: shows its version, saves with the expected version (If-Match),
 // shows version conflicts and edit locks, lock/unlock, and follows live changes (resourceChanged).
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError, type Json, type Resource, type ResourceChange, type UserProfile } from '@actors/sdk';
+import { ApiError, type Json, type RealtimeClient, type Resource, type ResourceChange, type UserProfile } from '@actors/sdk';
 import { errorCode, errorMessage, rest } from '../shared/auth';
 import { nameOf, useNames } from './names';
-import { realtime, whenConnected } from './realtime';
+import { onResourceChanged, whenConnected } from './realtime';
 import { navigate, sessionHref } from './router';
 
 export interface ResourceEditorProps { sessionId: string; resourceId: string; user: UserProfile; canWrite: boolean }
@@ -65,13 +65,13 @@ export function ResourceEditor({ sessionId, resourceId, user, canWrite }: Resour
   useEffect(() => {
     let cancelled = false;
     let watching = false;
-    const rt = realtime();
-    const off = rt?.on('resourceChanged', (id, change) => {
-      if (cancelled || id !== resourceId) return;
+    let rt: RealtimeClient | null = null;
+    const apply = (change: ResourceChange) => {
       if (change.deleted) { setDeleted(true); return; }
       const current = live.current.resource;
-      if (current && change.version <= current.version) return;
-      if (!live.current.dirty && current) {
+      // Before the first load answers there is nothing to compare with; that load is at least as new.
+      if (!current || change.version <= current.version) return;
+      if (!live.current.dirty) {
         setResource({ ...current, data: change.data, version: change.version, updatedBy: change.updatedBy, updatedAt: change.updatedAt });
         setText(pretty(change.data));
         setRemote(null);
@@ -80,12 +80,16 @@ export function ResourceEditor({ sessionId, resourceId, user, canWrite }: Resour
       } else {
         setRemote(change);
       }
-    });
+    };
+    const off = onResourceChanged((id, change) => { if (!cancelled && id === resourceId) apply(change); });
     whenConnected().then(async (client) => {
-      if (cancelled || client !== rt) return;
+      if (cancelled) return;
+      rt = client;
       try {
-        await client.watchResource(resourceId);
+        const current = await client.watchResource(resourceId);
         watching = true;
+        // A change between the REST load and the watch: the watch's answer has it.
+        if (!cancelled) apply({ version: current.version, data: current.data, updatedBy: current.updatedBy, updatedAt: current.updatedAt });
         if (cancelled) { void client.unwatchResource(resourceId).catch(() => undefined); watching = false; }
       } catch (err) {
         if (!cancelled) setError(`Live updates unavailable — ${errorMessage(err)}`);
@@ -93,7 +97,7 @@ export function ResourceEditor({ sessionId, resourceId, user, canWrite }: Resour
     }, () => undefined);
     return () => {
       cancelled = true;
-      off?.();
+      off();
       if (watching) void rt?.unwatchResource(resourceId).catch(() => undefined);
     };
   }, [resourceId]);
@@ -202,7 +206,7 @@ export function ResourceEditor({ sessionId, resourceId, user, canWrite }: Resour
       </p>
 
       {deleted && <p class="error" data-testid="resource-deleted">This resource was deleted.</p>}
-      {remote && !conflict && (
+      {remote && remote.version > resource.version && !conflict && (
         <p class="warning" data-testid="resource-remote-change">
           {nameOf(remote.updatedBy)} saved version {remote.version} while you were editing version {resource.version}.
           Saving now will be refused; <button class="link" onClick={() => load()} data-testid="resource-remote-reload">load version {remote.version}</button> (discards your edits).

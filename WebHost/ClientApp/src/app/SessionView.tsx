@@ -3,7 +3,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Json, PresenceEntry, Session, SessionEvent, UserProfile } from '@actors/sdk';
 import { errorCode, errorMessage, rest } from '../shared/auth';
 import { nameOf, rememberName, useNames } from './names';
-import { realtime, whenConnected } from './realtime';
+import { onRealtimeError, realtime, whenConnected } from './realtime';
 import { navigate } from './router';
 import { ResourcesPanel } from './ResourcesPanel';
 import { ResourceEditor } from './ResourceEditor';
@@ -67,8 +67,7 @@ export function SessionView({ user, sessionId, resourceId }: SessionViewProps) {
     };
     (async () => {
       while (!cancelled) {
-        let rt;
-        try { rt = await whenConnected(); } catch { return; }
+        const rt = await whenConnected();
         if (cancelled) return;
         try {
           await rt.join(sessionId, {
@@ -100,12 +99,12 @@ export function SessionView({ user, sessionId, resourceId }: SessionViewProps) {
       }
     })();
     // Errors the SDK reports later for this session (e.g. a re-join refused after reconnecting).
-    const offError = realtime()?.on('error', (error, context) => {
+    const offError = onRealtimeError((error, context) => {
       if (!cancelled && context.sessionId === sessionId) setJoin({ phase: 'failed', code: String(error.code), error: errorMessage(error) });
     });
     return () => {
       cancelled = true;
-      offError?.();
+      offError();
       if (joined) void realtime()?.leave(sessionId);
     };
   }, [sessionId, joinAttempt]);

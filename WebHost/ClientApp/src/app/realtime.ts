@@ -1,8 +1,8 @@
 // The page's one realtime connection (SDK RealtimeClient): started after sign-in, stopped on
 // sign-out. Its connection state feeds the indicator in the top bar.
-import { RealtimeClient, type ConnectionState } from '@actors/sdk';
+import { ApiError, RealtimeClient, type ConnectionState, type ResourceChange } from '@actors/sdk';
 import { useEffect, useState } from 'preact/hooks';
-import { errorCode, rest } from '../shared/auth';
+import { errorCode, onAuthChange, rest } from '../shared/auth';
 
 /** The SDK's states, plus 'connecting' before the first connection is up. */
 export type UiConnectionState = ConnectionState | 'connecting';
@@ -42,17 +42,30 @@ export function realtime(): RealtimeClient | null { return client; }
 
 const isUp = (s: UiConnectionState) => s === 'connected' || s === 'resynced';
 
-/** Resolves with the client once it is connected (rejects if the connection is stopped meanwhile). */
+/** Resolves with the client once it is connected (callers drop the result if they no longer care). */
 export function whenConnected(): Promise<RealtimeClient> {
-  const mine = generation;
   if (client && isUp(state)) return Promise.resolve(client);
-  return new Promise((resolve, reject) => {
+  return new Promise((resolve) => {
     const off = onConnectionState((s) => {
-      if (generation !== mine || !client) { off(); reject(new Error('signed out')); return; }
-      if (isUp(s)) { off(); resolve(client); }
+      if (client && isUp(s)) { off(); resolve(client); }
     });
-    if (generation !== mine || !client) { off(); reject(new Error('signed out')); }
   });
+}
+
+// Events of whichever client is current (views subscribe once; a new sign-in makes a new client).
+type ChangeListener = (resourceId: string, change: ResourceChange) => void;
+type ErrorListener = (error: ApiError, context: { sessionId?: string; resourceId?: string }) => void;
+const changeListeners = new Set<ChangeListener>();
+const errorListeners = new Set<ErrorListener>();
+
+export function onResourceChanged(listener: ChangeListener): () => void {
+  changeListeners.add(listener);
+  return () => { changeListeners.delete(listener); };
+}
+
+export function onRealtimeError(listener: ErrorListener): () => void {
+  errorListeners.add(listener);
+  return () => { errorListeners.delete(listener); };
 }
 
 /** Starts the connection (idempotent). A failed first start is retried with backoff. */
@@ -64,6 +77,8 @@ export function startRealtime(): void {
     accessTokenFactory: () => rest.getAccessToken(),
   });
   client = rt;
+  rt.on('resourceChanged', (id, change) => { if (generation === mine) for (const l of [...changeListeners]) l(id, change); });
+  rt.on('error', (error, context) => { if (generation === mine) for (const l of [...errorListeners]) l(error, context); });
   rt.on('state', (s, error) => {
     if (generation === mine) setState(s, error ? error.message : s === 'connected' || s === 'resynced' ? null : undefined);
   });
@@ -94,3 +109,9 @@ export async function stopRealtime(): Promise<void> {
     try { await rt.stop(); } catch { /* already stopped */ }
   }
 }
+
+// The connection lives exactly as long as the sign-in (started before any view renders).
+onAuthChange((user) => {
+  if (user) startRealtime();
+  else void stopRealtime();
+});

@@ -44,9 +44,13 @@ function setUser(next: UserProfile | null): void {
   for (const listener of [...authListeners]) listener(user);
 }
 
-/** The one RestClient of this page (same origin). */
+/**
+ * The one RestClient of this page (same origin). Requests bypass the browser's HTTP cache: a
+ * resource's ETag is its version only, so a revalidated cached copy would hide lock changes.
+ */
 export const rest = new RestClient({
   baseUrl: location.origin,
+  fetch: (input, init) => fetch(input, { ...init, cache: 'no-store' }),
   tokens: loadTokens(),
   onTokens: (tokens) => {
     saveTokens(tokens);
