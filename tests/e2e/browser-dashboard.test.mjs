@@ -205,3 +205,48 @@ test("the grain-state view shows a session's persisted state as JSON", async () 
     await context.close();
   }
 });
+
+// Last: it leaves the cluster with one silo.
+test('an operator drains a silo from the silo table and the cluster shows one silo', async () => {
+  const { context, page, errors } = await signInOnDashboard(operatorEmail);
+  try {
+    await waitUntilLive(page);
+    await page.getByTestId('tab-silos').click();
+    await page.waitForFunction(
+      () => [...document.querySelectorAll('[data-testid="silo-row"]')].filter((r) => r.getAttribute('data-status') === 'Active').length === 2,
+      null, { timeout: 15_000 });
+    const row = page.getByTestId('silo-row').first();
+    const address = await row.getAttribute('data-address');
+
+    // Drain asks first; Cancel does nothing.
+    await row.getByTestId('silo-drain').click();
+    await row.getByTestId('silo-drain-cancel').click();
+    assert.equal(await page.getByTestId('silo-drain-result').count(), 0);
+
+    await row.getByTestId('silo-drain').click();
+    await row.getByTestId('silo-drain-yes').click();
+    await page.getByTestId('silo-drain-result').waitFor();
+    assert.ok((await page.getByTestId('silo-drain-result').textContent()).includes(address));
+
+    await page.waitForFunction(
+      (drained) => ![...document.querySelectorAll('[data-testid="silo-row"]')]
+        .some((r) => r.getAttribute('data-address') === drained && r.getAttribute('data-status') === 'Active'),
+      address, { timeout: 30_000 });
+    await screenshot(page, 'dashboard-silo-drained');
+
+    // The last active silo is refused, and the refusal is shown.
+    const remaining = page.locator('[data-testid="silo-row"][data-status="Active"]');
+    await remaining.getByTestId('silo-drain').click();
+    await remaining.getByTestId('silo-drain-yes').click();
+    await page.getByTestId('silo-drain-error').waitFor();
+    assert.match(await page.getByTestId('silo-drain-error').textContent(), /validation_failed/);
+
+    await page.getByTestId('tab-overview').click();
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="dash-silos-count"]')?.getAttribute('data-value') === '1',
+      null, { timeout: 10_000 });
+    assert.deepEqual(pageFailures(errors), []);
+  } finally {
+    await context.close();
+  }
+});

@@ -39,7 +39,7 @@ export function Silos({ silos }: { silos: SiloRow[] | undefined }) {
     setOutcome(null);
     try {
       const result = await drainSilo(address);
-      setOutcome({ address, ok: true, message: `Draining ${result.address}: ${result.status}. It hands off its grains and leaves the cluster.` });
+      setOutcome({ address, ok: true, message: `${result.address} is ${result.status}: it hands off its grains and leaves the cluster.` });
     } catch (error) {
       setOutcome({ address, ok: false, message: `Could not drain ${address}: ${describeError(error)}` });
     } finally {
