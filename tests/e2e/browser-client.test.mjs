@@ -3,6 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { createServer, connect } from 'node:net';
 import { startWebHost, newClusterSettings, stopAll } from './lib/harness.mjs';
 import { launchBrowser, newPage, screenshot } from './lib/browser.mjs';
 import { register, createSession, addMember, call } from './lib/api.mjs';
@@ -25,6 +26,42 @@ after(async () => {
   await stopAll();
 });
 
+/**
+ * A TCP proxy in front of the WebHost whose "network" the test can cut (every connection dropped,
+ * new ones refused) and restore on the same port, so the page's origin stays the same.
+ */
+async function cuttableProxy(targetBase) {
+  const target = new URL(targetBase);
+  const sockets = new Set();
+  let server = null;
+  let port = 0;
+  const listen = () => new Promise((resolve, reject) => {
+    server = createServer((client) => {
+      const upstream = connect(Number(target.port), target.hostname);
+      const pair = [client, upstream];
+      for (const s of pair) sockets.add(s);
+      const close = () => { for (const s of pair) { s.destroy(); sockets.delete(s); } };
+      for (const s of pair) { s.on('error', close); s.on('close', close); }
+      client.pipe(upstream);
+      upstream.pipe(client);
+    });
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => { port = server.address().port; resolve(); });
+  });
+  await listen();
+  return {
+    get base() { return `http://127.0.0.1:${port}`; },
+    async cut() {
+      const closed = new Promise((resolve) => server.close(resolve));
+      for (const s of sockets) s.destroy();
+      sockets.clear();
+      await closed;
+    },
+    restore: listen,
+    close() { return this.cut(); },
+  };
+}
+
 async function openPage() {
   const opened = await newPage(browser, host.base);
   contexts.push(opened.context);
@@ -32,8 +69,9 @@ async function openPage() {
 }
 
 /** Page errors, minus the console lines chromium writes for HTTP answers a test provokes on purpose. */
-function unexpected(errors, allowedStatuses = []) {
-  return errors.filter((e) => !allowedStatuses.some((s) => e.includes(`the server responded with a status of ${s}`)));
+function unexpected(errors, allowedStatuses = [], { websocketFailures = false } = {}) {
+  return errors.filter((e) => !allowedStatuses.some((s) => e.includes(`the server responded with a status of ${s}`))
+    && !(websocketFailures && /WebSocket connection to .* failed|net::ERR_CONNECTION_REFUSED/.test(e)));
 }
 
 async function registerInUi(page, name) {
@@ -115,7 +153,11 @@ test('two users join one session in two browsers, see each other present and exc
   // They exchange messages; both pages show both in the same order.
   await sendMessage(a.page, 'Hello Bob, shall we start?');
   await waitForChat(b.page, ['Hello Bob, shall we start?']);
+  // Bob typing shows in Alice's presence list (presence meta), and stops once he has sent.
+  await b.page.getByTestId('composer-input').fill('Hi Alice, ready when you are.');
+  await a.page.locator(`[data-testid="presence-entry"]:has([data-testid="presence-typing"])`).filter({ hasText: 'Bob' }).waitFor();
   await sendMessage(b.page, 'Hi Alice, ready when you are.');
+  await a.page.getByTestId('presence-typing').waitFor({ state: 'detached' });
   const expected = ['Hello Bob, shall we start?', 'Hi Alice, ready when you are.'];
   await waitForChat(a.page, expected);
   await waitForChat(b.page, expected);
@@ -260,4 +302,42 @@ test('the connection state shows connected after load, a wrong password shows in
   assert.equal(await page.evaluate(() => localStorage.getItem('actors.tokens')), null);
 
   assert.deepEqual(unexpected(errors, [401, 404]), []);
+});
+
+test('the connection state shows reconnecting while the network is cut and resynced once it is back, and the feed resumes without losses', async () => {
+  const proxy = await cuttableProxy(host.base);
+  try {
+    const dave = await register(host.base, 'Dave');
+    const session = await createSession(host.base, dave, { title: 'Flaky network' });
+    const opened = await newPage(browser, proxy.base);
+    contexts.push(opened.context);
+    const { page, errors } = opened;
+    await signInInUi(page, dave, `#/sessions/${session.id}`);
+    await page.getByTestId('join-state').and(page.locator('[data-phase="joined"]')).waitFor();
+    await waitForState(page, ['connected']);
+    await sendMessage(page, 'before the cut');
+    await waitForChat(page, ['before the cut']);
+
+    await proxy.cut();
+    await waitForState(page, ['reconnecting']);
+    assert.equal(await page.getByTestId('connection-state').innerText(), 'reconnecting…');
+    // Published while the page is away: the re-join (afterSeq) delivers it.
+    await call(host.base, 'POST', `/api/sessions/${session.id}/events`, {
+      token: dave.token, body: { type: 'chat.message', payload: { text: 'while you were away' } },
+    });
+    await screenshot(page, 'browser-client-reconnecting');
+
+    await proxy.restore();
+    await waitForState(page, ['resynced']);
+    assert.equal(await page.getByTestId('connection-state').innerText(), 'resynced');
+    await waitForChat(page, ['before the cut', 'while you were away']);
+    await sendMessage(page, 'after the cut');
+    await waitForChat(page, ['before the cut', 'while you were away', 'after the cut']);
+    const seqs = await page.locator('[data-testid="event"]').evaluateAll((els) => els.map((e) => Number(e.dataset.seq)));
+    assert.deepEqual(seqs, [...Array(seqs.length).keys()].map((i) => i + 1), 'no gaps or duplicates');
+
+    assert.deepEqual(unexpected(errors, [], { websocketFailures: true }), []);
+  } finally {
+    await proxy.close();
+  }
 });
