@@ -3,7 +3,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Json, PresenceEntry, Session, SessionEvent, UserProfile } from '@actors/sdk';
 import { errorCode, errorMessage, rest } from '../shared/auth';
 import { nameOf, rememberName, useNames } from './names';
-import { onRealtimeError, realtime, whenConnected } from './realtime';
+import { onRealtimeError, realtime, useConnectionState, whenConnected } from './realtime';
 import { navigate } from './router';
 import { ResourcesPanel } from './ResourcesPanel';
 import { ResourceEditor } from './ResourceEditor';
@@ -24,14 +24,31 @@ export function SessionView({ user, sessionId, resourceId }: SessionViewProps) {
   const [notice, setNotice] = useState<string | null>(null);
   const [resourcesTick, setResourcesTick] = useState(0);
   const [joinAttempt, setJoinAttempt] = useState(0);
+  const connection = useConnectionState();
+  const online = connection === 'connected' || connection === 'resynced';
 
+  // Session reloads (after member.* events, closes, gaps) are coalesced: one in flight, at most one more.
+  const currentId = useRef(sessionId);
+  currentId.current = sessionId;
+  const reloading = useRef({ running: false, again: false });
   async function reloadSession() {
+    const r = reloading.current;
+    if (r.running) { r.again = true; return; }
+    r.running = true;
     try {
-      const s = await rest.getSession(sessionId);
-      setSession(s);
-      setLoadError(null);
-    } catch (err) {
-      setLoadError({ code: errorCode(err), message: errorMessage(err) });
+      do {
+        r.again = false;
+        const id = currentId.current;
+        try {
+          const s = await rest.getSession(id);
+          if (currentId.current === id) { setSession(s); setLoadError(null); } else r.again = true;
+        } catch (err) {
+          if (currentId.current === id) setLoadError({ code: errorCode(err), message: errorMessage(err) });
+          else r.again = true;
+        }
+      } while (r.again);
+    } finally {
+      r.running = false;
     }
   }
 
@@ -190,8 +207,9 @@ export function SessionView({ user, sessionId, resourceId }: SessionViewProps) {
       <section class="session-center card">
         <h2>Events</h2>
         <EventFeed events={events} userId={user.id} />
-        <Composer sessionId={sessionId} enabled={join.phase === 'joined' && canWrite}
-          reason={closed ? 'This session is closed.' : session && !canWrite ? 'Viewers cannot post.' : null} />
+        <Composer sessionId={sessionId} enabled={join.phase === 'joined' && canWrite && online}
+          reason={closed ? 'This session is closed.' : session && !canWrite ? 'Viewers cannot post.'
+            : !online ? 'Not connected: messages can be sent again once the connection is back.' : null} />
       </section>
 
       <aside class="session-right">
@@ -354,7 +372,7 @@ function Composer({ sessionId, enabled, reason }: { sessionId: string; enabled: 
       {error && <p class="error" data-testid="composer-error">{error}</p>}
       {reason && <p class="muted small">{reason}</p>}
       <div class="row">
-        <input ref={input} class="grow" placeholder={enabled ? 'Write a message…' : 'Not connected to the live feed'}
+        <input ref={input} class="grow" placeholder={enabled ? 'Write a message…' : 'You cannot post right now'}
           maxLength={4000} value={text} disabled={!enabled} data-testid="composer-input"
           onInput={(e) => { setText(e.currentTarget.value); setTyping(e.currentTarget.value.length > 0); }} />
         <button type="submit" class="primary" disabled={!enabled || busy || !text.trim()} data-testid="composer-send">Send</button>
