@@ -187,7 +187,7 @@ export function SessionView({ user, sessionId, resourceId }: SessionViewProps) {
           <button class="link small" onClick={() => void navigator.clipboard?.writeText(sessionId).catch(() => undefined)}>copy</button>
           {session && <span>owner {nameOf(session.ownerId)}</span>}
           <span data-testid="join-state" data-phase={join.phase}>
-            {join.phase === 'joining' ? 'joining live feed…' : join.phase === 'joined' ? 'live' : ''}
+            {join.phase === 'joining' ? 'joining live feed…' : join.phase === 'joined' ? (online ? 'live' : 'paused until reconnected') : ''}
           </span>
         </div>
         {join.phase === 'failed' && (
