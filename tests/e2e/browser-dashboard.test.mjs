@@ -10,12 +10,13 @@ import { call, register, createSession } from './lib/api.mjs';
 const password = 'correct horse battery';
 const operatorEmail = `ops-${randomUUID().slice(0, 8)}@example.test`;
 
+let settings;
 let node;
 let browser;
 let operator;
 
 before(async () => {
-  const settings = newClusterSettings();
+  settings = newClusterSettings();
   await Promise.all([startSilo(settings), startSilo(settings)]);
   node = await startWebHost(settings, {
     mode: 'Client',
@@ -206,6 +207,49 @@ test("the grain-state view shows a session's persisted state as JSON", async () 
   }
 });
 
+test('a silo that dies is shown dead and its warnings stream into the logs, newest first', async () => {
+  const { context, page, errors } = await signInOnDashboard(operatorEmail);
+  try {
+    await waitUntilLive(page);
+    await page.getByTestId('tab-silos').click();
+    const activeRows = () => page.locator('[data-testid="silo-row"][data-status="Active"]');
+    const before = await page.waitForFunction(() => {
+      const rows = [...document.querySelectorAll('[data-testid="silo-row"][data-status="Active"]')];
+      return rows.length === 2 && rows.map((r) => r.getAttribute('data-address'));
+    }, null, { timeout: 15_000 }).then((h) => h.jsonValue());
+
+    const third = await startSilo(settings);
+    const joined = await page.waitForFunction((known) => {
+      const rows = [...document.querySelectorAll('[data-testid="silo-row"][data-status="Active"]')];
+      const added = rows.map((r) => r.getAttribute('data-address')).filter((a) => !known.includes(a));
+      return rows.length === 3 && added.length === 1 && added[0];
+    }, before, { timeout: 30_000 }).then((h) => h.jsonValue());
+    assert.equal(await activeRows().count(), 3);
+
+    // Declared dead, it leaves the live silo list (or shows a status other than Active).
+    third.child.kill('SIGKILL');
+    await page.waitForFunction(
+      (dead) => ![...document.querySelectorAll('[data-testid="silo-row"]')]
+        .some((r) => r.getAttribute('data-address') === dead && r.getAttribute('data-status') === 'Active'),
+      joined, { timeout: 30_000 });
+    assert.equal(await activeRows().count(), 2);
+
+    await page.getByTestId('tab-logs').click();
+    await page.waitForFunction(
+      (dead) => [...document.querySelectorAll('[data-testid="log-entry"]')]
+        .some((e) => e.getAttribute('data-level') === 'Warning' && e.textContent.includes(dead)),
+      joined, { timeout: 20_000 });
+    const times = await page.locator('[data-testid="log-entry"] time').evaluateAll(
+      (els) => els.map((e) => Date.parse(e.getAttribute('datetime'))));
+    assert.deepEqual(times, [...times].sort((a, b) => b - a), 'newest first');
+    assert.ok(await page.locator('[data-testid="log-entry"].level-warning').count() > 0, 'warnings carry their level colour');
+    await screenshot(page, 'dashboard-logs');
+    assert.deepEqual(pageFailures(errors), []);
+  } finally {
+    await context.close();
+  }
+});
+
 // Last: it leaves the cluster with one silo.
 test('an operator drains a silo from the silo table and the cluster shows one silo', async () => {
   const { context, page, errors } = await signInOnDashboard(operatorEmail);
@@ -215,7 +259,7 @@ test('an operator drains a silo from the silo table and the cluster shows one si
     await page.waitForFunction(
       () => [...document.querySelectorAll('[data-testid="silo-row"]')].filter((r) => r.getAttribute('data-status') === 'Active').length === 2,
       null, { timeout: 15_000 });
-    const row = page.getByTestId('silo-row').first();
+    const row = page.locator('[data-testid="silo-row"][data-status="Active"]').first();
     const address = await row.getAttribute('data-address');
 
     // Drain asks first; Cancel does nothing.
