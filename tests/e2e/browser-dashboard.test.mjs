@@ -175,7 +175,7 @@ test('a non-operator gets no dashboard', async () => {
   assert.equal(anonymous.status, 401);
 });
 
-test("the grain-state view shows a session's persisted state as JSON", async () => {
+test("the grain-state view shows a session's persisted state as JSON, and its reminder is listed", async () => {
   const title = `inspect me ${randomUUID().slice(0, 8)}`;
   const session = await createSession(node.base, operator, { title });
   const { context, page, errors } = await signInOnDashboard(operatorEmail);
@@ -201,6 +201,13 @@ test("the grain-state view shows a session's persisted state as JSON", async () 
     await page.getByTestId('grain-state-load').click();
     await page.getByTestId('grain-state-error').waitFor();
     assert.match(await page.getByTestId('grain-state-error').textContent(), /not_found/);
+
+    // The session keeps a durable retention reminder: the reminders view lists it.
+    await page.getByTestId('tab-reminders').click();
+    await page.getByTestId('reminders-filter').fill(session.id);
+    const reminder = page.getByTestId('reminder-row').filter({ hasText: session.id });
+    await reminder.first().waitFor();
+    assert.match(await reminder.first().textContent(), /^session/);
     assert.deepEqual(pageFailures(errors), []);
   } finally {
     await context.close();

@@ -51,8 +51,8 @@ export function Grains({ grainTypes, methods, onInspect }: {
                 <td class="num">{formatCount(r.activations)}</td>
                 <td class="num">{formatRate(r.callsPerSecond)}</td>
                 <td class={`num${r.errorsPerSecond > 0 ? ' bad' : ''}`}>{formatRate(r.errorsPerSecond)}</td>
-                <td class="num">{formatMs(r.meanMs)}</td>
-                <td class="num">{formatMs(r.p99Ms)}</td>
+                <td class="num">{idle(r) ? '—' : formatMs(r.meanMs)}</td>
+                <td class="num">{idle(r) ? '—' : formatMs(r.p99Ms)}</td>
                 <td class="num">{formatCount(r.totalCalls)}{r.totalErrors > 0 && <span class="bad"> ({formatCount(r.totalErrors)} failed)</span>}</td>
                 <td><button type="button" class="small" onClick={() => onInspect(r.grainType)}>State…</button></td>
               </tr>
@@ -77,8 +77,8 @@ export function Grains({ grainTypes, methods, onInspect }: {
                 <td class="mono">{m.grainType}</td>
                 <td class="num">{formatRate(m.callsPerSecond)}</td>
                 <td class={`num${m.errorsPerSecond > 0 ? ' bad' : ''}`}>{formatRate(m.errorsPerSecond)}</td>
-                <td class="num">{formatMs(m.meanMs)}</td>
-                <td class="num">{formatMs(m.p99Ms)}</td>
+                <td class="num">{idle(m) ? '—' : formatMs(m.meanMs)}</td>
+                <td class="num">{idle(m) ? '—' : formatMs(m.p99Ms)}</td>
                 <td class="num">{formatCount(m.totalCalls)}{m.totalErrors > 0 && <span class="bad"> ({formatCount(m.totalErrors)} failed)</span>}</td>
               </tr>
             ))}
@@ -87,6 +87,11 @@ export function Grains({ grainTypes, methods, onInspect }: {
       </section>
     </div>
   );
+}
+
+/** No calls completed in the last interval: there is no latency to show. */
+function idle(row: { callsPerSecond: number; errorsPerSecond: number }): boolean {
+  return row.callsPerSecond === 0 && row.errorsPerSecond === 0;
 }
 
 /** "Actors.Grains.ISessionGrain" → "ISessionGrain". */

@@ -1,6 +1,7 @@
 // Recent warnings and errors from every silo and this node, newest first, live.
 import { useState } from 'preact/hooks';
 import { formatDateTime, formatTime } from './format';
+import { logKey } from './feed';
 import type { LogEntry } from './types';
 
 type LevelFilter = 'all' | 'errors';
@@ -26,7 +27,7 @@ export function Logs({ logs }: { logs: LogEntry[] }) {
       {shown.length === 0 && <p class="muted" data-testid="logs-empty">{logs.length === 0 ? 'Nothing logged — all quiet.' : 'Nothing matches the filter.'}</p>}
       <ol class="logs" data-testid="logs-list">
         {shown.map((e) => (
-          <li key={`${e.source}/${e.id}`} class={`log level-${e.level.toLowerCase()}`} data-testid="log-entry" data-level={e.level}>
+          <li key={logKey(e)} class={`log level-${e.level.toLowerCase()}`} data-testid="log-entry" data-level={e.level}>
             <div class="log-head">
               <time dateTime={e.at} title={formatDateTime(e.at)}>{formatTime(e.at)}</time>
               <span class="level">{e.level}</span>

@@ -1,8 +1,10 @@
-// Durable reminders (GET /api/admin/reminders), loaded on open and on demand.
+// Durable reminders (GET /api/admin/reminders): loaded on open, refreshed every 5 s while open, and on demand.
 import { useEffect, useState } from 'preact/hooks';
 import { describeError, getReminders } from './admin';
 import { formatDateTime, formatDuration } from './format';
 import type { ReminderList } from './types';
+
+const refreshMs = 5000;
 
 export function Reminders() {
   const [limit, setLimit] = useState(200);
@@ -11,19 +13,24 @@ export function Reminders() {
   const [loading, setLoading] = useState(false);
   const [filter, setFilter] = useState('');
 
-  const load = async (n = limit) => {
-    setLoading(true);
-    setError(null);
+  const load = async (n = limit, quiet = false) => {
+    if (!quiet) setLoading(true);
     try {
       setData(await getReminders(n));
+      setError(null);
     } catch (e) {
       setError(describeError(e));
     } finally {
-      setLoading(false);
+      if (!quiet) setLoading(false);
     }
   };
 
+  // Loaded on open, then refreshed quietly every few seconds while this view is open.
   useEffect(() => { void load(); }, []);
+  useEffect(() => {
+    const timer = setInterval(() => { void load(limit, true); }, refreshMs);
+    return () => clearInterval(timer);
+  }, [limit]);
 
   const needle = filter.trim().toLowerCase();
   const items = (data?.items ?? []).filter((r) =>
@@ -33,7 +40,7 @@ export function Reminders() {
     <section class="card">
       <div class="toolbar">
         <h2>Reminders</h2>
-        <input type="search" placeholder="Filter" value={filter} onInput={(e) => setFilter(e.currentTarget.value)} />
+        <input type="search" placeholder="Filter" value={filter} onInput={(e) => setFilter(e.currentTarget.value)} data-testid="reminders-filter" />
         <label class="inline">
           Limit
           <select value={String(limit)} onChange={(e) => { const n = Number(e.currentTarget.value); setLimit(n); void load(n); }}>

@@ -38,7 +38,11 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-const logKey = (e: LogEntry) => `${e.source}\u0000${e.id}`;
+/**
+ * Ids increase per process, and two processes may report the same source name (silos on one host
+ * share a machine name): the time keeps their entries apart.
+ */
+export const logKey = (e: LogEntry) => `${e.source}\u0000${e.id}\u0000${e.at}`;
 
 /** Merges points by time (later copies win), oldest first, trimmed to the history window. */
 function mergePoints(a: DashboardPoint[], b: DashboardPoint[]): DashboardPoint[] {
