@@ -8,8 +8,10 @@ namespace Actors.WebHost.Dashboard;
 /// <summary>Pushes the dashboard's view of the cluster (see docs/dashboard.md).</summary>
 public interface IDashboardClient
 {
+    [HubMethodName("snapshot")]
     Task Snapshot(DashboardSnapshot snapshot);
 
+    [HubMethodName("logs")]
     Task Logs(IReadOnlyList<LogRecord> entries);
 }
 

@@ -36,10 +36,14 @@ internal sealed partial class DashboardSampler(
     /// <summary>Dashboards connected to this node.</summary>
     public int Watchers => Volatile.Read(ref watchers);
 
-    /// <summary>Samples taken since start (tests and the cost benchmark read it).</summary>
+    /// <summary>Samples taken since start.</summary>
     public long SamplesTaken => Interlocked.Read(ref samplesTaken);
 
+    /// <summary>False while the loop is parked waiting for a dashboard to connect.</summary>
+    public bool IsSampling => Volatile.Read(ref sampling);
+
     private long samplesTaken;
+    private bool sampling;
 
     public void AddWatcher()
     {
@@ -63,23 +67,34 @@ internal sealed partial class DashboardSampler(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(Interval, time);
+        PeriodicTimer? timer = null;
         try
         {
             while (!stoppingToken.IsCancellationRequested)
             {
                 if (Watchers == 0)
                 {
+                    // No ticks pile up while parked: the next period starts when someone connects.
+                    timer?.Dispose();
+                    timer = null;
                     // Idle: forget the baseline (rates restart cleanly) and sleep until someone connects.
                     previous = null;
-                    DashboardLog.SamplingStopped(logger);
+                    if (IsSampling)
+                    {
+                        Volatile.Write(ref sampling, false);
+                        DashboardLog.SamplingStopped(logger);
+                    }
+
                     while (Watchers == 0)
                     {
                         await wake.WaitAsync(stoppingToken);
                     }
 
+                    Volatile.Write(ref sampling, true);
                     DashboardLog.SamplingStarted(logger, Watchers);
                 }
+
+                timer ??= new PeriodicTimer(Interval, time);
 
                 try
                 {
@@ -96,6 +111,10 @@ internal sealed partial class DashboardSampler(
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
             // Shutting down.
+        }
+        finally
+        {
+            timer?.Dispose();
         }
     }
 

@@ -24,10 +24,10 @@ public sealed class HubTestClient : IAsyncDisposable
 
     public bool IsClosed => socket.State != WebSocketState.Open;
 
-    public static async Task<HubTestClient> ConnectAsync(Uri server, string? accessToken)
+    public static async Task<HubTestClient> ConnectAsync(Uri server, string? accessToken, string path = "/hubs/realtime")
     {
         var client = new HubTestClient();
-        var url = new UriBuilder(server) { Scheme = server.Scheme == "https" ? "wss" : "ws", Path = "/hubs/realtime" };
+        var url = new UriBuilder(server) { Scheme = server.Scheme == "https" ? "wss" : "ws", Path = path };
         if (accessToken is not null)
         {
             url.Query = "access_token=" + Uri.EscapeDataString(accessToken);

@@ -42,15 +42,32 @@ public class RealtimeFactory : ApiFactory
     }
 
     /// <summary>Registers a user over the real socket.</summary>
-    public async Task<TestUser> RegisterAsync(string name)
+    public async Task<TestUser> RegisterAsync(string name, string? email = null)
     {
-        var email = TestApi.NewEmail(name);
+        email ??= TestApi.NewEmail(name);
         using var anonymous = CreateSocketClient();
         var response = await anonymous.PostAsJsonAsync("/api/auth/register", new { email, password = TestApi.Password, displayName = name });
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
         var token = body.GetProperty("accessToken").GetString()!;
         return new TestUser(body.GetProperty("user").GetProperty("id").GetString()!, email, TestApi.Password, name, token,
+            body.GetProperty("refreshToken").GetString()!, CreateSocketClient(token));
+    }
+
+    /// <summary>The collection's operator (registered with <see cref="ApiFactory.OperatorEmail"/> on first use, signed in after).</summary>
+    public async Task<TestUser> OperatorAsync()
+    {
+        using var anonymous = CreateSocketClient();
+        var response = await anonymous.PostAsJsonAsync("/api/auth/register", new { email = OperatorEmail, password = TestApi.Password, displayName = "Operator" });
+        if (response.StatusCode == HttpStatusCode.Conflict)
+        {
+            response = await anonymous.PostAsJsonAsync("/api/auth/login", new { email = OperatorEmail, password = TestApi.Password });
+        }
+
+        Assert.True(response.IsSuccessStatusCode, $"operator sign-in: {(int)response.StatusCode}");
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        var token = body.GetProperty("accessToken").GetString()!;
+        return new TestUser(body.GetProperty("user").GetProperty("id").GetString()!, OperatorEmail, TestApi.Password, "Operator", token,
             body.GetProperty("refreshToken").GetString()!, CreateSocketClient(token));
     }
 
