@@ -3,6 +3,7 @@ using Actors.Grains;
 using Actors.Runtime.Diagnostics;
 using Actors.Runtime.Management;
 using Actors.WebHost.Auth;
+using Actors.WebHost.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Actors.WebHost.Api;
@@ -49,8 +50,13 @@ internal static class AdminEndpoints
     private static async Task<Ok<ReminderListing>> GetRemindersAsync(IGrainFactory grains, string? limit) =>
         TypedResults.Ok(await Management(grains).GetRemindersAsync(QueryValues.Limit(limit, defaultValue: 200, max: 1000)));
 
-    private static async Task<Ok<LogList>> GetLogsAsync(IGrainFactory grains) =>
-        TypedResults.Ok(new LogList(await Management(grains).GetRecentLogsAsync()));
+    private static async Task<Ok<LogList>> GetLogsAsync(IGrainFactory grains, INodeInfo node, RecentLogBuffer localLogs)
+    {
+        var silos = await Management(grains).GetRecentLogsAsync();
+        // A WebHost in Client mode is no silo: its own warnings come from its own buffer.
+        var local = node.Mode == ClusterMode.Client ? localLogs.Since(0, node.LogSource()) : [];
+        return TypedResults.Ok(new LogList([.. silos.Concat(local).OrderBy(r => r.At)]));
+    }
 
     private static async Task<Ok<GrainStateReport>> GetGrainStateAsync(IGrainFactory grains, string grainType, string key)
     {

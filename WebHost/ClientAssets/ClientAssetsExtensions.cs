@@ -17,9 +17,15 @@ internal static class ClientAssetsExtensions
         "<code>WebHost/ClientApp</code> (scripts/run.sh does this), then restart the WebHost. The API is at " +
         "<a href=\"/api-docs\">/api-docs</a>.</p></body></html>";
 
+    /// <summary>Where the built pages are; the default is the web root (wwwroot beside the binaries).</summary>
+    public const string RootKey = "Actors:WebClient:Root";
+
     public static WebApplication MapClientAssets(this WebApplication app)
     {
-        var webRoot = app.Environment.WebRootFileProvider;
+        var configured = app.Configuration[RootKey];
+        IFileProvider webRoot = string.IsNullOrWhiteSpace(configured)
+            ? app.Environment.WebRootFileProvider
+            : new PhysicalFileProvider(Directory.CreateDirectory(Path.GetFullPath(configured, app.Environment.ContentRootPath)).FullName);
         app.UseStaticFiles(new StaticFileOptions
         {
             FileProvider = webRoot,

@@ -21,7 +21,7 @@ internal sealed partial class DashboardSampler
         }
     }
 
-    private string LocalSource => $"webhost-{node.NodeId[..8]}";
+    private string LocalSource => node.LogSource();
 
     private async Task<List<LogRecord>> CollectLogsAsync(ClusterStatistics stats, CancellationToken cancellationToken)
     {

@@ -24,3 +24,9 @@ internal sealed class NodeInfo(ClusterHostingOptions options, TimeProvider time)
 
     public DateTimeOffset StartedAt { get; } = time.GetUtcNow();
 }
+
+public static class NodeInfoExtensions
+{
+    /// <summary>How this WebHost names itself as the source of log records on the dashboard.</summary>
+    public static string LogSource(this INodeInfo node) => $"webhost-{node.NodeId[..8]}";
+}

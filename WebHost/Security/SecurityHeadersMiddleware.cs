@@ -3,7 +3,7 @@ namespace Actors.WebHost.Security;
 /// <summary>
 /// Security headers on every response, errors included (set when the response starts, after any
 /// handler cleared the headers): a same-origin CSP fit for the web client, no framing, no sniffing,
-/// no referrer.
+/// no referrer; API answers are never stored by browsers.
 /// </summary>
 internal sealed class SecurityHeadersMiddleware(RequestDelegate next)
 {
@@ -22,6 +22,13 @@ internal sealed class SecurityHeadersMiddleware(RequestDelegate next)
             headers["Referrer-Policy"] = "no-referrer";
             headers["Cross-Origin-Opener-Policy"] = "same-origin";
             headers["Cross-Origin-Resource-Policy"] = "same-origin";
+            // API answers are per user and change without their ETag changing (a resource's ETag is
+            // its version; its lock is not part of it): browsers must not store or revalidate them.
+            if (((HttpContext)state).Request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase))
+            {
+                headers.CacheControl = "no-store";
+            }
+
             return Task.CompletedTask;
         }, context);
         return next(context);

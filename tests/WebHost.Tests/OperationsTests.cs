@@ -99,6 +99,18 @@ public sealed class OperationsTests(ApiFactory factory)
         Assert.Equal("no-referrer", Assert.Single(response.Headers.GetValues("Referrer-Policy")));
     }
 
+    [Theory]
+    [InlineData("/api/users/me")]
+    [InlineData("/api/unknown")]
+    public async Task Api_responses_are_never_stored_by_browsers(string path)
+    {
+        var user = await factory.RegisterAsync("nostore");
+
+        var response = await user.Client.GetAsync(new Uri(path, UriKind.Relative));
+
+        Assert.Equal("no-store", response.Headers.CacheControl?.ToString());
+    }
+
     [Fact]
     public async Task A_created_resource_response_also_carries_the_security_headers()
     {

@@ -19,7 +19,7 @@ public interface ISiloControlGrain : IGrainWithStringKey
     /// </summary>
     Task<PingLoadResult> PingLoadAsync(string targetSilo, int concurrency, TimeSpan duration, int payloadBytes);
 
-    /// <summary>Warnings and errors this silo logged after <paramref name="afterId"/> (its recent-log buffer).</summary>
+    /// <summary>Warnings and errors this silo logged after <paramref name="afterId"/> (its recent-log buffer), with this silo's address as their source.</summary>
     Task<ImmutableArray<LogRecord>> GetRecentLogsAsync(long afterId);
 
     /// <summary>Deactivates the grain's activation on this silo, if it has one; false otherwise.</summary>

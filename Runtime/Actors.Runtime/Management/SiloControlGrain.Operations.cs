@@ -12,7 +12,7 @@ internal sealed partial class SiloControlGrain
     private static readonly TimeSpan DeactivationWait = TimeSpan.FromSeconds(10);
 
     public Task<ImmutableArray<LogRecord>> GetRecentLogsAsync(long afterId) =>
-        Task.FromResult(runtime.Services.GetService<RecentLogBuffer>()?.Since(afterId, runtime.Options.SiloName) ?? []);
+        Task.FromResult(runtime.Services.GetService<RecentLogBuffer>()?.Since(afterId, runtime.GrainRuntime.NodeIdentity) ?? []);
 
     public async Task<bool> DeactivateAsync(string grainType, string key)
     {

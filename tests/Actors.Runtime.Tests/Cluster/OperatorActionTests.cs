@@ -105,7 +105,7 @@ public sealed class OperatorActionTests(ThreeSiloFixture fixture)
         Assert.Equal("Warning", record.Level);
         Assert.Equal(77, record.EventId);
         Assert.Equal("Operator.Test", record.Category);
-        Assert.Equal(silo.Name, record.Source);
+        Assert.Equal(silo.Address.ToString(), record.Source);
         Assert.DoesNotContain(logs, r => r.Message.Contains(marker + "-info", StringComparison.Ordinal));
     }
 
