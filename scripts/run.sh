@@ -284,8 +284,10 @@ status() {
 
 print_urls() {
   local base="$WEBHOST_URL" note_root="" note_dash="" first_operator="${OPERATOR_EMAILS%%,*}"
-  [[ "$(http_status "$base/")" == 404 ]] && note_root="   (not served by this build yet)"
-  [[ "$(http_status "$base/dashboard")" == 404 ]] && note_dash="   (not served by this build yet)"
+  # 503: the WebHost was built without its front end (WebHost/ClientApp), e.g. npm was unavailable.
+  [[ "$(http_status "$base/")" != 200 ]] && note_root="   (not built: npm ci && npm run build in WebHost/ClientApp)"
+  [[ "$(http_status "$base/dashboard")" != 200 ]] && note_dash="   (not built)"
+  [[ -z "$note_dash" ]] && note_dash="   (operators: sign in as ${first_operator:-an operator email})"
   echo
   if [[ "$MODE" == cluster ]]; then
     echo "Actors runs: 2 silos + the WebHost (Client mode), cluster id $CLUSTER_ID"

@@ -157,6 +157,16 @@ test('run.sh starts two silos and the WebHost, serves the REST API, and stop lea
     for (const path of ['/api-docs', '/metrics', '/healthz']) {
       assert.equal((await fetch(`${base}${path}`)).status, 200, `${path} answers`);
     }
+    // run.sh builds the front ends: the web client and the dashboard are served, with their bundles.
+    for (const path of ['/', '/dashboard']) {
+      const page = await fetch(`${base}${path}`);
+      assert.equal(page.status, 200, `${path} answers`);
+      const html = await page.text();
+      const bundle = html.match(/src="(\/assets\/[^"]+\.js)"/);
+      assert.ok(bundle, `${path} names its bundle: ${html.slice(0, 300)}`);
+      assert.equal((await fetch(`${base}${bundle[1]}`)).status, 200, `${bundle[1]} answers`);
+    }
+    assert.doesNotMatch(run.stdout, /not built/);
     assert.ok((await call(base, 'GET', '/openapi/v1.json')).openapi);
 
     // The REST API, through the WebHost in Client mode to the silos.
