@@ -285,7 +285,7 @@ status() {
 print_urls() {
   local base="$WEBHOST_URL" note_root="" note_dash="" first_operator="${OPERATOR_EMAILS%%,*}"
   # 503: the WebHost was built without its front end (WebHost/ClientApp), e.g. npm was unavailable.
-  [[ "$(http_status "$base/")" != 200 ]] && note_root="   (not built: npm ci && npm run build in WebHost/ClientApp)"
+  [[ "$(http_status "$base/")" != 200 ]] && note_root="   (not built: npm install && npm run build in WebHost/ClientApp)"
   [[ "$(http_status "$base/dashboard")" != 200 ]] && note_dash="   (not built)"
   [[ -z "$note_dash" ]] && note_dash="   (operators: sign in as ${first_operator:-an operator email})"
   echo
@@ -401,8 +401,9 @@ build() {
   # When a web client exists (WebHost/ClientApp/package.json), build its assets before the WebHost
   # is published, so that they are part of the published output.
   if [[ -f "$repo/WebHost/ClientApp/package.json" ]]; then
-    say "building the web client (WebHost/ClientApp: npm ci && npm run build)"
-    (cd "$repo/WebHost/ClientApp" && npm ci --no-audit --no-fund && npm run build) </dev/null >>"$log" 2>&1 8>&- \
+    # npm install, not npm ci: the package mirror lacks rollup's binaries for other platforms, so the lockfile cannot list them and npm ci refuses it; install keeps the lockfile's versions.
+    say "building the web client (WebHost/ClientApp: npm install && npm run build)"
+    (cd "$repo/WebHost/ClientApp" && npm install --no-audit --no-fund && npm run build) </dev/null >>"$log" 2>&1 8>&- \
       || { tail -n 40 "$log" >&2; die "the web client build failed (log: $log)"; }
   fi
   # ---------------------------------------------------------------------------------------------

@@ -19,7 +19,8 @@ finish() {
 
 echo "== web client and dashboard (WebHost/ClientApp → WebHost/wwwroot)"
 if [ -f WebHost/ClientApp/package.json ]; then
-  if ! (cd WebHost/ClientApp && npm ci --no-audit --no-fund >/dev/null && npm run build --silent >/dev/null); then
+  # npm install, not npm ci: the package mirror lacks rollup's binaries for other platforms, so the lockfile cannot list them and npm ci refuses it; install keeps the lockfile's versions.
+  if ! (cd WebHost/ClientApp && npm install --no-audit --no-fund >/dev/null && npm run build --silent >/dev/null); then
     echo "the web client build failed"
     failed=1
     finish

@@ -13,7 +13,7 @@ internal static class ClientAssetsExtensions
 {
     private const string NotBuiltPage =
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Actors</title></head><body>" +
-        "<h1>The web client is not built</h1><p>Build it with <code>npm ci &amp;&amp; npm run build</code> in " +
+        "<h1>The web client is not built</h1><p>Build it with <code>npm install &amp;&amp; npm run build</code> in " +
         "<code>WebHost/ClientApp</code> (scripts/run.sh does this), then restart the WebHost. The API is at " +
         "<a href=\"/api-docs\">/api-docs</a>.</p></body></html>";
 

@@ -110,7 +110,7 @@ test('the Dockerfiles are multi-stage, run as a non-root user and check /healthz
   // The WebHost image carries the web client and the dashboard, built by a node stage.
   const webhostFile = readFileSync(join(repoRoot, 'WebHost', 'Dockerfile'), 'utf8');
   assert.match(webhostFile, /^FROM node:20\S* AS web$/m, 'WebHost: a node stage builds the front ends');
-  assert.match(webhostFile, /npm ci[\s\S]*npm run build/, 'WebHost: npm ci then npm run build');
+  assert.match(webhostFile, /npm install[\s\S]*npm run build/, 'WebHost: npm install then npm run build');
   assert.match(webhostFile, /^COPY --from=web \S*WebHost\/wwwroot\/ WebHost\/wwwroot\/$/m, 'WebHost: the built pages join the publish');
   const ignore = readFileSync(join(repoRoot, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim());
   for (const pattern of ['**/bin/', '**/obj/', '.data/', '**/node_modules/']) assert.ok(ignore.includes(pattern), `.dockerignore has ${pattern}`);
