@@ -243,16 +243,16 @@ internal sealed partial class RealtimeBridge : ISessionObserver, IResourceObserv
 
     public void Dispose() => stopping.Dispose();
 
-    [LoggerMessage(4000, LogLevel.Information, "Session {SessionId}: filled a seq gap after {After} with {Count} events from the log")]
+    [LoggerMessage(4020, LogLevel.Information, "Session {SessionId}: filled a seq gap after {After} with {Count} events from the log")]
     private static partial void LogGapFilled(ILogger logger, string sessionId, long after, int count);
 
-    [LoggerMessage(4001, LogLevel.Warning, "Session {SessionId}: could not fill a seq gap; telling clients to resync")]
+    [LoggerMessage(4021, LogLevel.Warning, "Session {SessionId}: could not fill a seq gap; telling clients to resync")]
     private static partial void LogGapFillFailed(ILogger logger, Exception exception, string sessionId);
 
-    [LoggerMessage(4002, LogLevel.Warning, "Renewing the subscription to {Id} failed")]
+    [LoggerMessage(4022, LogLevel.Warning, "Renewing the subscription to {Id} failed")]
     private static partial void LogRenewFailed(ILogger logger, Exception exception, string id);
 
-    [LoggerMessage(4003, LogLevel.Debug, "Unsubscribing from {Id} failed")]
+    [LoggerMessage(4023, LogLevel.Debug, "Unsubscribing from {Id} failed")]
     private static partial void LogUnsubscribeFailed(ILogger logger, Exception exception, string id);
 }
 

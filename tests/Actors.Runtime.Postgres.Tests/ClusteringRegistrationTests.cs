@@ -97,9 +97,9 @@ public sealed class ClusteringRegistrationTests
         await RunStartupTasksAsync(services);
 
         Assert.Single(services.GetServices<ISiloStartupTask>());
-        Assert.Equal(PostgresMigrationSource.Runtime.Discover().Count, log.EventIds.Count(id => id == 1101)); // each applied once
-        Assert.DoesNotContain(1102, log.EventIds); // no second run finding everything up to date
-        Assert.Equal(2, log.EventIds.Count(id => id == 1106)); // clustering and reminders shared the storage's run
+        Assert.Equal(PostgresMigrationSource.Runtime.Discover().Count, log.EventIds.Count(id => id == 1601)); // each applied once
+        Assert.DoesNotContain(1602, log.EventIds); // no second run finding everything up to date
+        Assert.Equal(2, log.EventIds.Count(id => id == 1606)); // clustering and reminders shared the storage's run
         await using var check = NpgsqlDataSource.Create(database.ConnectionString);
         Assert.Equal(["runtime:1", "runtime:2", "runtime:3"], await MigrationTests.QueryAsync<string>(check,
             "SELECT component || ':' || version FROM actors_schema_migrations ORDER BY version"));
@@ -117,8 +117,8 @@ public sealed class ClusteringRegistrationTests
 
         await RunStartupTasksAsync(services);
 
-        Assert.Equal(PostgresMigrationSource.Runtime.Discover().Count, log.EventIds.Count(id => id == 1101));
-        Assert.DoesNotContain(1106, log.EventIds);
+        Assert.Equal(PostgresMigrationSource.Runtime.Discover().Count, log.EventIds.Count(id => id == 1601));
+        Assert.DoesNotContain(1606, log.EventIds);
         Assert.Equal("green", Assert.IsType<PostgresMembershipTable>(Assert.Single(services.GetServices<IMembershipTable>())).ClusterId);
     }
 
@@ -135,7 +135,7 @@ public sealed class ClusteringRegistrationTests
 
         await RunStartupTasksAsync(services);
 
-        Assert.Equal(2 * PostgresMigrationSource.Runtime.Discover().Count, log.EventIds.Count(id => id == 1101));
+        Assert.Equal(2 * PostgresMigrationSource.Runtime.Discover().Count, log.EventIds.Count(id => id == 1601));
         foreach (var database in new[] { membershipDatabase, reminderDatabase })
         {
             await using var check = NpgsqlDataSource.Create(database.ConnectionString);
@@ -158,7 +158,7 @@ public sealed class ClusteringRegistrationTests
 
         await RunStartupTasksAsync(services);
 
-        Assert.Contains(1104, log.EventIds);
+        Assert.Contains(1604, log.EventIds);
         await using var check = NpgsqlDataSource.Create(database.ConnectionString);
         Assert.Equal([0L], await MigrationTests.QueryAsync<long>(check,
             "SELECT count(*) FROM information_schema.tables WHERE table_name LIKE 'actors_%'"));

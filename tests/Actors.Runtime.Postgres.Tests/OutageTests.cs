@@ -66,7 +66,7 @@ public sealed class OutageTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.StartsWith("Grain storage 'Default' (PostgreSQL) is unreachable: ", writeError.Message, StringComparison.Ordinal);
         Assert.NotNull(readError.InnerException);
         Assert.NotNull(writeError.InnerException);
-        Assert.Contains(1001, log.EventIds); // logged as unreachable
+        Assert.Contains(1501, log.EventIds); // logged as unreachable
 
         Assert.Equal(connectionString, await TestPostgres.RunScriptAsync("start", Environment));
 
@@ -82,9 +82,9 @@ public sealed class OutageTests(ITestOutputHelper output) : IAsyncLifetime
         // A restart the storage never noticed (its pooled connections all died) costs no failed call.
         await TestPostgres.RunScriptAsync("stop", Environment);
         await TestPostgres.RunScriptAsync("start", Environment);
-        var retriesBefore = log.EventIds.Count(id => id == 1003);
+        var retriesBefore = log.EventIds.Count(id => id == 1503);
         var afterWrite = await storage.WriteAsync(key, """{"v":3}""", 1, newETag, CancellationToken.None);
         Assert.Equal(afterWrite, (await storage.ReadAsync(key, CancellationToken.None))!.ETag);
-        Assert.Equal(retriesBefore + 1, log.EventIds.Count(id => id == 1003)); // the dead pooled connection was retried once
+        Assert.Equal(retriesBefore + 1, log.EventIds.Count(id => id == 1503)); // the dead pooled connection was retried once
     }
 }

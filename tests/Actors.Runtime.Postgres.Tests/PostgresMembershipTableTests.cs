@@ -70,7 +70,7 @@ public sealed class PostgresMembershipTableTests : MembershipTableContractTests
         Assert.Contains("insert silo 10.0.0.1:", insertError.Message, StringComparison.Ordinal);
         Assert.Contains("heartbeat", heartbeatError.Message, StringComparison.Ordinal);
         Assert.IsAssignableFrom<NpgsqlException>(readError.InnerException);
-        Assert.Equal(3, log.EventIds.Count(id => id == 1201));
+        Assert.Equal(3, log.EventIds.Count(id => id == 1701));
     }
 
     [Fact]
@@ -85,6 +85,6 @@ public sealed class PostgresMembershipTableTests : MembershipTableContractTests
 
         Assert.StartsWith($"Membership table (PostgreSQL) of cluster '{ClusterId}' failed to initialize", error.Message, StringComparison.Ordinal);
         Assert.Equal(PostgresErrorCodes.UndefinedTable, Assert.IsType<PostgresException>(error.InnerException).SqlState);
-        Assert.Contains(1202, log.EventIds);
+        Assert.Contains(1702, log.EventIds);
     }
 }

@@ -46,6 +46,6 @@ public sealed class PostgresReminderTableTests : ReminderTableContractTests
         Assert.Contains("reminder 'tick' of test.reminder/k", upsertError.Message, StringComparison.Ordinal);
         Assert.Contains("remove", removeError.Message, StringComparison.Ordinal);
         Assert.IsAssignableFrom<NpgsqlException>(rangeError.InnerException);
-        Assert.Equal(3, log.EventIds.Count(id => id == 1301));
+        Assert.Equal(3, log.EventIds.Count(id => id == 1801));
     }
 }
