@@ -13,6 +13,7 @@ internal sealed class BenchSettings
           --webhost-dll PATH         default <repo>/WebHost/bin/Release/net10.0/WebHost.dll
           --suites LIST              rest,fanout,capacity,idle (default: all four); also idle-slim (an experiment:
                                      the bare hub + JWT keeping a claims-only principal instead of the token's identity)
+                                     and dashboard (calls/s with the operator dashboard open vs closed, its own WebHost)
           --rest-repeats N           3        --rest-seconds S     10     --rest-warmup S  5
           --rest-connections N       64       --rest-threads N     2
           --fanout-connections N     1000     --fanout-users N     20     --publishers N   4
@@ -22,6 +23,8 @@ internal sealed class BenchSettings
           --capacity-passes N        2        --capacity-seconds S 4
           --max-p99-ms MS            1000 (lag bound of the capacity search)
           --idle-connections N       10000    --idle-cycles N      2
+          --dashboard-pairs N        5        --dashboard-seconds S 10    --dashboard-warmup S 5
+          --dashboard-idle-pairs N   3        --dashboard-idle-seconds S 10  (wrk: --rest-connections, --rest-threads)
         """;
 
     public required string RepoRoot { get; init; }
@@ -72,6 +75,16 @@ internal sealed class BenchSettings
 
     public int IdleCycles { get; init; } = 2;
 
+    public int DashboardPairs { get; init; } = 5;
+
+    public int DashboardSeconds { get; init; } = 10;
+
+    public int DashboardWarmupSeconds { get; init; } = 5;
+
+    public int DashboardIdlePairs { get; init; } = 3;
+
+    public int DashboardIdleSeconds { get; init; } = 10;
+
     public TimeSpan IdleForgetDelay { get; init; } = TimeSpan.FromSeconds(7);
 
     public int MaxInFlightPerRun => 4000;
@@ -120,8 +133,13 @@ internal sealed class BenchSettings
             MaxP99Ms = Double(values, "max-p99-ms", 1000),
             IdleConnections = Int(values, "idle-connections", 10_000),
             IdleCycles = Int(values, "idle-cycles", 2),
+            DashboardPairs = Int(values, "dashboard-pairs", 5),
+            DashboardSeconds = Int(values, "dashboard-seconds", 10),
+            DashboardWarmupSeconds = Int(values, "dashboard-warmup", 5),
+            DashboardIdlePairs = Int(values, "dashboard-idle-pairs", 3),
+            DashboardIdleSeconds = Int(values, "dashboard-idle-seconds", 10),
         };
-        var unknown = settings.Suites.Except(["rest", "fanout", "capacity", "idle", "idle-slim"]).ToList();
+        var unknown = settings.Suites.Except(["rest", "fanout", "capacity", "idle", "idle-slim", "dashboard"]).ToList();
         if (unknown.Count > 0)
         {
             throw new ArgumentException($"unknown suite(s): {string.Join(", ", unknown)}\n{Usage}");

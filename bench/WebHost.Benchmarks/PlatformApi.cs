@@ -11,9 +11,10 @@ internal sealed class PlatformApi(Uri baseUrl) : IDisposable
 
     public sealed record User(string Id, string Token);
 
-    public async Task<User> RegisterAsync(string name)
+    public Task<User> RegisterAsync(string name) => RegisterAsync(name, $"{name}-{Guid.NewGuid():N}@bench.test");
+
+    public async Task<User> RegisterAsync(string name, string email)
     {
-        var email = $"{name}-{Guid.NewGuid():N}@bench.test";
         var body = await SendAsync(HttpMethod.Post, "/api/auth/register", null, new { email, password = "bench password 1", displayName = name });
         return new User(body.GetProperty("user").GetProperty("id").GetString()!, body.GetProperty("accessToken").GetString()!);
     }

@@ -52,6 +52,16 @@ namespace Actors.WebHost.Benchmarks
             {
                 Header(settings);
                 var signingKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(48));
+                if (settings.Suites.Contains("dashboard"))
+                {
+                    await DashboardSuite.RunAsync(settings, environment => StartWebHostAsync(settings, signingKey, servers, environment), server => Stop(server, servers), summary);
+                    if (settings.Suites.Count == 1)
+                    {
+                        Targets(summary);
+                        return 0;
+                    }
+                }
+
                 var webHost = await StartWebHostAsync(settings, signingKey, servers);
                 using var api = new PlatformApi(new Uri(webHost.BaseUrl));
 
@@ -218,10 +228,7 @@ namespace Actors.WebHost.Benchmarks
                     }), [true, true, true]);
                 }
 
-                Md.Line("### Against the targets");
-                Md.Line();
-                Md.Table(["target", "measured (median)", "verdict"], summary);
-                Md.Line($"Load average at the end: {File.ReadAllText("/proc/loadavg").Trim()}");
+                Targets(summary);
                 return 0;
             }
             finally
@@ -233,7 +240,15 @@ namespace Actors.WebHost.Benchmarks
             }
         }
 
-        private static Task<ServerProcess> StartWebHostAsync(BenchSettings settings, string signingKey, List<ServerProcess> servers)
+        private static void Targets(List<string[]> summary)
+        {
+            Md.Line("### Against the targets");
+            Md.Line();
+            Md.Table(["target", "measured (median)", "verdict"], summary);
+            Md.Line($"Load average at the end: {File.ReadAllText("/proc/loadavg").Trim()}");
+        }
+
+        private static Task<ServerProcess> StartWebHostAsync(BenchSettings settings, string signingKey, List<ServerProcess> servers, IReadOnlyDictionary<string, string>? extraEnvironment = null)
         {
             if (!File.Exists(settings.WebHostDll))
             {
@@ -241,7 +256,7 @@ namespace Actors.WebHost.Benchmarks
             }
 
             var million = "1000000";
-            return Start("webhost", [settings.WebHostDll], new Dictionary<string, string>
+            var environment = new Dictionary<string, string>
             {
                 ["ConnectionStrings__Postgres"] = settings.Postgres,
                 ["Actors__Cluster__Mode"] = "Embedded",
@@ -255,7 +270,13 @@ namespace Actors.WebHost.Benchmarks
                 ["Actors__RateLimits__User__TokensPerPeriod"] = million,
                 ["Actors__RateLimits__Anonymous__PermitLimit"] = million,
                 ["Actors__RateLimits__Anonymous__TokensPerPeriod"] = million,
-            }, settings, servers);
+            };
+            foreach (var (key, value) in extraEnvironment ?? new Dictionary<string, string>())
+            {
+                environment[key] = value;
+            }
+
+            return Start("webhost", [settings.WebHostDll], environment, settings, servers);
         }
 
         private static async Task<ServerProcess> Start(string name, string[] arguments, Dictionary<string, string> environment, BenchSettings settings, List<ServerProcess> servers)

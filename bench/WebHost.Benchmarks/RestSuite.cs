@@ -79,7 +79,7 @@ internal static partial class RestSuite
         return new Fetched(body, headers);
     }
 
-    private static async Task<WrkResult> WrkAsync(BenchSettings settings, ServerProcess server, string path, string token, int seconds)
+    internal static async Task<WrkResult> WrkAsync(BenchSettings settings, ServerProcess server, string path, string token, int seconds)
     {
         var start = new ProcessStartInfo("wrk")
         {
