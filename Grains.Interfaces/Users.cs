@@ -65,8 +65,20 @@ public interface IUserGrain : IGrainWithStringKey
 
     Task<SessionMembershipPage> ListSessionsAsync(string? cursor, int limit);
 
-    /// <summary>A live connection of this user (online while at least one exists).</summary>
-    Task ConnectAsync(string connectionId);
+    /// <summary>
+    /// A live connection of this user through WebHost node <paramref name="nodeId"/> (online while at
+    /// least one exists). The connect also renews that node's lease; connections of a node whose lease
+    /// lapses (its WebHost died) are dropped. validation_failed on a bad connection or node id.
+    /// </summary>
+    Task ConnectAsync(string connectionId, string nodeId);
+
+    /// <summary>
+    /// Renews the lease of node <paramref name="nodeId"/> on this user's connections. False when this
+    /// activation knows no connection of that node (connections live in memory: the grain was
+    /// deactivated or moved, or the lease lapsed); the node then sends <see cref="ConnectAsync"/> again
+    /// for each live connection of the user it holds.
+    /// </summary>
+    Task<bool> RenewNodeAsync(string nodeId);
 
     /// <summary>The connection ended; the user goes offline after the grace period if no other connection remains.</summary>
     Task DisconnectAsync(string connectionId);

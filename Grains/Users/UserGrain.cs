@@ -10,54 +10,20 @@ namespace Actors.Grains.Users;
 
 /// <summary>
 /// One user: profile, password hash, refresh-token families (rotation with reuse detection), the
-/// sessions the user belongs to, and platform presence. Connections are ephemeral (memory only);
-/// lastSeenAt is persisted when the user goes offline after the grace period.
+/// sessions the user belongs to, and platform presence (UserGrain.Presence.cs).
 /// </summary>
 [GrainType("user")]
-internal sealed class UserGrain(
+internal sealed partial class UserGrain(
     [PersistentState("user")] IPersistentState<UserState> state,
     IOptions<DomainOptions> options,
     ILogger<UserGrain> logger) : Grain, IUserGrain
 {
-    private const int MaxConnectionIdLength = 256;
     private const int SessionsPageMax = 100;
 
     /// <summary>PasswordHasher is stateless apart from its options; one instance serves every user.</summary>
     private static readonly PasswordHasher<UserState> Hasher = new();
 
-    private static readonly TimeSpan KeepAlivePeriod = TimeSpan.FromMinutes(1);
-
-    private readonly HashSet<string> connections = new(StringComparer.Ordinal);
-    private IGrainTimer? graceTimer;
-    private IGrainTimer? keepAliveTimer;
-    private DateTimeOffset lastConnectionEndedAt;
-
     private string Id => GetPrimaryKeyString();
-
-    /// <summary>Online while a connection exists and during the grace period after the last one ended.</summary>
-    private bool Online => connections.Count > 0 || graceTimer is not null;
-
-    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
-    {
-        if (!state.RecordExists || !Online)
-        {
-            return;
-        }
-
-        // Going away while online (shutdown, handoff): the next activation starts offline, so record when we last saw the user.
-        state.State.LastSeenAt = connections.Count > 0 ? TimeProvider.GetUtcNow() : lastConnectionEndedAt;
-        connections.Clear();
-        StopGrace();
-        StopKeepAlive();
-        try
-        {
-            await state.WriteStateAsync(cancellationToken);
-        }
-        catch (Exception exception) when (exception is not OperationCanceledException)
-        {
-            UsersLog.PresencePersistFailed(logger, exception, Id);
-        }
-    }
 
     public async Task<UserProfile> CreateAsync(string email, string password, string displayName, ImmutableArray<string> roles)
     {
@@ -355,90 +321,6 @@ internal sealed class UserGrain(
         return Task.FromResult(new SessionMembershipPage(items, next));
     }
 
-    public Task ConnectAsync(string connectionId)
-    {
-        CheckConnectionId(connectionId);
-        RequireExists();
-        connections.Add(connectionId);
-        StopGrace();
-        keepAliveTimer ??= RegisterGrainTimer(KeepAliveAsync, new GrainTimerOptions(KeepAlivePeriod, KeepAlivePeriod) { KeepAlive = true });
-        DelayDeactivation(KeepAlivePeriod * 2);
-        return Task.CompletedTask;
-    }
-
-    public async Task DisconnectAsync(string connectionId)
-    {
-        CheckConnectionId(connectionId);
-        if (!state.RecordExists)
-        {
-            DeactivateOnIdle();
-            return;
-        }
-
-        if (!connections.Remove(connectionId) || connections.Count > 0)
-        {
-            return;
-        }
-
-        lastConnectionEndedAt = TimeProvider.GetUtcNow();
-        var grace = options.Value.PresenceGrace;
-        if (grace <= TimeSpan.Zero)
-        {
-            await GoOfflineAsync();
-            return;
-        }
-
-        StopGrace();
-        graceTimer = RegisterGrainTimer(OnGraceElapsedAsync, grace, Timeout.InfiniteTimeSpan);
-    }
-
-    public Task<UserPresence> GetPresenceAsync()
-    {
-        RequireExists();
-        return Task.FromResult(Presence());
-    }
-
-    private async Task OnGraceElapsedAsync(CancellationToken cancellationToken)
-    {
-        StopGrace();
-        if (connections.Count == 0)
-        {
-            await GoOfflineAsync();
-        }
-    }
-
-    private async Task GoOfflineAsync()
-    {
-        StopKeepAlive();
-        state.State.LastSeenAt = lastConnectionEndedAt;
-        try
-        {
-            await PersistAsync();
-        }
-        catch (Exception exception)
-        {
-            UsersLog.PresencePersistFailed(logger, exception, Id);
-        }
-    }
-
-    private Task KeepAliveAsync(CancellationToken cancellationToken)
-    {
-        DelayDeactivation(KeepAlivePeriod * 2);
-        return Task.CompletedTask;
-    }
-
-    private void StopGrace()
-    {
-        graceTimer?.Dispose();
-        graceTimer = null;
-    }
-
-    private void StopKeepAlive()
-    {
-        keepAliveTimer?.Dispose();
-        keepAliveTimer = null;
-    }
-
     private RefreshTokenIssue NextToken(RefreshTokenFamily family, DateTimeOffset now)
     {
         var token = RefreshTokens.NewToken(Id, family.Id);
@@ -492,21 +374,11 @@ internal sealed class UserGrain(
     private UserProfile Profile() =>
         new(Id, state.State.Email, state.State.DisplayName, [.. state.State.Roles], state.State.CreatedAt);
 
-    private UserPresence Presence() => new(Online ? UserPresence.Online : UserPresence.Offline, state.State.LastSeenAt);
-
     private static void CheckSessionId(string sessionId)
     {
         if (sessionId is null || !Limits.Id().IsMatch(sessionId))
         {
             throw DomainException.Validation("sessionId", "must match [A-Za-z0-9_-]{1,64}");
-        }
-    }
-
-    private static void CheckConnectionId(string connectionId)
-    {
-        if (string.IsNullOrEmpty(connectionId) || connectionId.Length > MaxConnectionIdLength)
-        {
-            throw DomainException.Validation("connectionId", $"must be 1–{MaxConnectionIdLength} characters");
         }
     }
 

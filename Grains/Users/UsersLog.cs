@@ -25,6 +25,10 @@ internal static partial class UsersLog
         Message = "Password hash of user {UserId} was upgraded to the current format")]
     public static partial void PasswordRehashed(ILogger logger, string userId);
 
+    [LoggerMessage(EventId = 2006, EventName = "UserNodeLeaseExpired", Level = LogLevel.Information,
+        Message = "User {UserId}: the lease of node {NodeId} lapsed; its {Count} connection(s) were dropped")]
+    public static partial void NodeLeaseExpired(ILogger logger, string userId, string nodeId, int count);
+
     [LoggerMessage(EventId = 2010, EventName = "EmailClaimRaced", Level = LogLevel.Debug,
         Message = "Claim of an email address by {UserId} raced another activation; the stored owner is {OwnerId}")]
     public static partial void ClaimRaced(ILogger logger, string userId, string? ownerId);

@@ -26,6 +26,9 @@ public static class RealtimeExtensions
         services.AddSingleton<HubLifetimeManager<RealtimeHub>, RealtimeLifetimeManager>();
         services.AddSingleton<RealtimeBridge>();
         services.AddHostedService(sp => sp.GetRequiredService<RealtimeBridge>());
+        services.AddSingleton<UserConnections>();
+        services.AddSingleton<UserPresenceLeases>();
+        services.AddHostedService(sp => sp.GetRequiredService<UserPresenceLeases>());
         return builder;
     }
 

@@ -18,6 +18,7 @@ internal sealed class RealtimeHub(
     IGrainFactory grains,
     RealtimeBridge bridge,
     ConnectionRegistry registry,
+    UserConnections userConnections,
     PresenceCoalescer presence,
     IOptions<RealtimeOptions> options,
     ILogger<RealtimeHub> logger) : Hub<IRealtimeClient>
@@ -141,14 +142,22 @@ internal sealed class RealtimeHub(
 
     public override async Task OnConnectedAsync()
     {
-        // Platform presence: the user is online while at least one connection lives.
+        // Platform presence: the user is online while at least one connection lives. This node renews
+        // its lease on the user while it holds a live connection of theirs (UserPresenceLeases).
+        userConnections.Add(UserId, Context.ConnectionId);
         try
         {
-            await grains.GetGrain<IUserGrain>(UserId).ConnectAsync(Context.ConnectionId);
+            await grains.GetGrain<IUserGrain>(UserId).ConnectAsync(Context.ConnectionId, bridge.NodeId);
         }
         catch (DomainException exception)
         {
             RealtimeLog.PresenceFailed(logger, exception, "user:" + UserId);
+        }
+        catch
+        {
+            // The connection is refused and OnDisconnectedAsync will not run for it.
+            userConnections.Remove(UserId, Context.ConnectionId);
+            throw;
         }
 
         await base.OnConnectedAsync();
@@ -157,6 +166,7 @@ internal sealed class RealtimeHub(
     public override async Task OnDisconnectedAsync(Exception? exception)
     {
         var connectionId = Context.ConnectionId;
+        userConnections.Remove(UserId, connectionId);
         try
         {
             await grains.GetGrain<IUserGrain>(UserId).DisconnectAsync(connectionId);
